@@ -1,0 +1,67 @@
+"""The `receipt-gateway` command line.
+
+One module per verb in this package; each exposes `add_arguments(parser)` and
+`run(args) -> int`. VERBS maps the verb to its module and one-line help.
+Errors a user can fix are raised as `UserError` (or `ConfigError`) and printed
+as a message with its remedy and a non-zero exit, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from gateway import __version__
+
+# verb -> (module under gateway.cli, one-line help)
+VERBS: dict[str, tuple[str, str]] = {
+    "decode": ("decode", "decode an ESC/POS capture into text, JSON, an e-receipt, HTML or PNG"),
+}
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed without a traceback."""
+
+    def __init__(self, message: str, remedy: str | None = None, code: int = 2):
+        self.message, self.remedy, self.code = message, remedy, code
+        super().__init__(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="receipt-gateway", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"receipt-gateway {__version__}")
+    sub = parser.add_subparsers(dest="verb", metavar="VERB")
+    for verb, (module, help_text) in VERBS.items():
+        p = sub.add_parser(verb, help=help_text, description=help_text)
+        p.set_defaults(_module=module)
+        _load(module).add_arguments(p)
+    return parser
+
+
+def _load(module: str):
+    return importlib.import_module(f"gateway.cli.{module}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    from gateway.config import ConfigError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "_module", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(_load(args._module).run(args) or 0)
+    except UserError as exc:
+        print(f"receipt-gateway {args.verb}: error: {exc.message}", file=sys.stderr)
+        if exc.remedy:
+            print(f"  fix: {exc.remedy}", file=sys.stderr)
+        return exc.code
+    except ConfigError as exc:
+        print(f"receipt-gateway {args.verb}: config error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

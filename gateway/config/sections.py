@@ -1,0 +1,121 @@
+"""The gateway's config sections (contract: ../shared/design/ARCHITECTURE.md).
+
+Only [gateway], [till], [printer] and [mqtt] are required. Each feature adds its
+options here, next to the others, so `check-config` can show them all.
+"""
+
+from __future__ import annotations
+
+from gateway.config.schema import Option, Section
+
+TILL_LINKS = ("tcp", "serial", "usb-gadget")
+PRINTER_LINKS = ("tcp", "serial", "usb", "file", "fake", "none")
+FLOW = ("none", "rtscts", "dsrdtr", "xonxoff")
+PARITY = ("none", "even", "odd", "mark", "space")
+
+
+def _needs(link_key: str, table: dict[str, tuple[str, ...]]):
+    """Cross-check: link = X requires the keys listed for X."""
+
+    def check(values: dict):
+        link = values.get(link_key)
+        problems = []
+        for key in table.get(link, ()):
+            if not values.get(key):
+                problems.append((None, f"{link_key} = \"{link}\" needs the option {key}",
+                                 f"add `{key} = ...` to this section"))
+        return problems
+
+    return check
+
+
+def _serial_options() -> dict[str, Option]:
+    return {
+        "device": Option("path", "", "serial device, e.g. /dev/ttyUSB0 or /dev/serial/by-id/..."),
+        "baudrate": Option("int", 9600, "serial speed", minval=300, maxval=921600),
+        "bytesize": Option("int", 8, "data bits", minval=5, maxval=8),
+        "parity": Option("str", "none", "parity", choices=PARITY),
+        "stopbits": Option("float", 1.0, "stop bits (1, 1.5 or 2)", minval=1, maxval=2),
+        "flow": Option("str", "none", "flow control", choices=FLOW),
+    }
+
+
+GATEWAY = Section("gateway", {
+    "id": Option("str", help="this box's id, also the MQTT client id", pattern=r"[A-Za-z0-9_.\-]{1,64}"),
+    "store_id": Option("str", help="the shop's id", pattern=r"[A-Za-z0-9_.\-]{1,64}"),
+    "till_id": Option("str", help="the till this box serves", pattern=r"[A-Za-z0-9_.\-]{1,64}"),
+    "data_dir": Option("path", "/var/lib/receipt-gateway", "where the outbox and captures live"),
+    "log_level": Option("str", "info", "log level", choices=("debug", "info", "warning", "error")),
+}, required=True, help="the box's identity: id, store_id, till_id")
+
+TILL = Section("till", {
+    "link": Option("str", "tcp", "how the till reaches us", choices=TILL_LINKS),
+    "listen": Option("address", "0.0.0.0:9100", "tcp: address:port to listen on"),
+    **_serial_options(),
+    "idle_split_s": Option("float", 2.0, "serial/usb: an idle gap this long ends a receipt", minval=0.05, maxval=600),
+}, required=True, help="how the till reaches us: link = tcp | serial | usb-gadget",
+    checks=[_needs("link", {"serial": ("device",), "usb-gadget": ("device",)})])
+
+PRINTER = Section("printer", {
+    "link": Option("str", "tcp", "how we reach the real printer", choices=PRINTER_LINKS),
+    "address": Option("address", "", "tcp: printer host:port"),
+    **_serial_options(),
+    "path": Option("path", "", "file: the file receipts are appended to"),
+    "usb_vendor": Option("int", 0, "usb: vendor id (e.g. 0x04b8 for Epson)", minval=0, maxval=0xFFFF),
+    "usb_product": Option("int", 0, "usb: product id", minval=0, maxval=0xFFFF),
+    "profile": Option("str", "default", "python-escpos printer profile name, e.g. TM-T88V"),
+    "reconnect_max_s": Option("float", 10.0, "longest wait between reconnect attempts", minval=0.1, maxval=300),
+}, required=True, help="how we reach the real printer: link = tcp | serial | usb | file | fake | none",
+    checks=[_needs("link", {"tcp": ("address",), "serial": ("device",), "file": ("path",)})])
+
+MQTT = Section("mqtt", {
+    "url": Option("url", "mqtt://localhost:1883", "broker URL: mqtt://host:port or mqtts://host:port",
+                  pattern=r"mqtts?://[^\s/]+(:\d+)?/?"),
+    "topic_prefix": Option("str", "receipts/v1", "topic prefix", pattern=r"[^#+\s]+"),
+    "username": Option("str", "", "broker user name"),
+    "password_file": Option("path", "", "file holding the broker password (mode 0600)"),
+    "password": Option("str", "", "inline password: refused when the config is world-readable"),
+    "ca_file": Option("path", "", "mqtts: CA certificate"),
+    "cert_file": Option("path", "", "mqtts: this gateway's client certificate"),
+    "key_file": Option("path", "", "mqtts: this gateway's client key"),
+    "keepalive_s": Option("int", 30, "MQTT keepalive", minval=5, maxval=3600),
+}, required=True, help="the retailer's broker: url = mqtt://host:1883")
+
+SCANNER = Section("scanner", {
+    "source": Option("str", "none", "where card scans come from", choices=("evdev", "serial", "kiosk", "none")),
+    "device": Option("path", "", "serial or evdev device"),
+    "baudrate": Option("int", 9600, "serial scanner speed", minval=300, maxval=921600),
+    "layout": Option("str", "us", "evdev keymap", choices=("us", "be", "fr", "de")),
+    "patterns": Option("list", [], "regular expressions a card number must match (any)"),
+}, help="loyalty card scanner")
+
+LOYALTY = Section("loyalty", {
+    "hmac_key_file": Option("path", help="retailer secret for card HMACs, mode 0600"),
+    "key_id": Option("str", "k1", "id of the HMAC key, for rotation"),
+}, help="card hashing key")
+
+POLICY = Section("policy", {
+    "default": Option("str", "paper", "what a receipt gets when no card was scanned", choices=("paper", "qr", "none")),
+    "card_window_s": Option("float", 180, "a scan applies to the next receipt within this window", minval=5, maxval=3600),
+    "country": Option("str", "", "built-in always-print rules for a country", choices=("", "be", "fr", "de", "nl", "lu")),
+    "always_print": Option("list", [], "extra regular expressions: a receipt whose text matches is always printed"),
+}, help="delivery policy")
+
+QR = Section("qr", {
+    "url_template": Option("str", "https://receipts.example.com/r/{token}", "link in the QR stub; must contain {token}",
+                           pattern=r".*\{token\}.*"),
+}, help="QR stub link")
+
+DECODER = Section("decoder", {
+    "raw_bytes": Option("bool", False, "include the raw print stream (base64) in each e-receipt"),
+    "till_profile": Option("str", "", "till layout profile for extraction (built-in name or .toml path)"),
+}, help="decoding and extraction")
+
+SECTIONS: dict[str, Section] = {s.name: s for s in (GATEWAY, TILL, PRINTER, MQTT, SCANNER, LOYALTY, POLICY, QR, DECODER)}
+
+
+def load(path) -> dict:
+    """Load and check a gateway config file."""
+    from gateway.config.schema import load_file
+
+    return load_file(path, SECTIONS)

@@ -1,0 +1,1 @@
+"""Customer display screens (Pillow) and their outputs (framebuffer, luma, PNG)."""

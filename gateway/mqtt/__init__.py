@@ -1,0 +1,1 @@
+"""MQTT delivery: client, topic tree, durable outbox, commands."""

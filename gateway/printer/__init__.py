@@ -1,0 +1,1 @@
+"""ESC/POS decoding, document model, code pages, renderers, links, proxy."""

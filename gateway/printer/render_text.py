@@ -1,0 +1,48 @@
+"""Render a document as plain text: one printed line per line, columns kept.
+
+A span's x position (dots) becomes a column: x // cell, where cell is the width of
+one Font A character. Tabs and ESC $ / ESC \\ positioning therefore turn into
+spaces. Alignment (ESC a) adds no padding: the line's own characters are kept.
+Barcodes add their digits only when the stream has the printer print them (HRI);
+images and 2D codes add no line.
+"""
+
+from __future__ import annotations
+
+from gateway.printer.document import Barcode, Document, Feed, Receipt, TextLine
+
+
+def line_text(line: TextLine, cell: int) -> str:
+    out: list[str] = []
+    col = 0
+    for span in line.spans:
+        target = (span.x + cell // 2) // cell if cell else 0
+        if target > col:
+            out.append(" " * (target - col))
+            col = target
+        out.append(span.text)
+        col += max(1, round(span.cell * len(span.text) / cell)) if span.text else 0
+    return "".join(out).rstrip()
+
+
+def receipt_lines(receipt: Receipt, cell: int = 12) -> list[str]:
+    lines: list[str] = []
+    for e in receipt.events:
+        if isinstance(e, TextLine):
+            lines.append(line_text(e, cell))
+        elif isinstance(e, Feed):
+            lines.extend([""] * e.lines)
+        elif isinstance(e, Barcode) and e.hri != "none" and e.data:
+            if e.hri in ("above", "both"):
+                lines.append(e.data)
+            if e.hri in ("below", "both"):
+                lines.append(e.data)
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def render_text(doc: Document) -> str:
+    blocks = ["\n".join(receipt_lines(r, doc.cell)) for r in doc.receipts()]
+    text = "\n\n".join(b for b in blocks if b)
+    return text + "\n" if text else ""

@@ -1,0 +1,1 @@
+"""Loyalty card scanners: evdev HID keyboard wedges, serial scanners, the kiosk node."""
