@@ -1,0 +1,441 @@
+"""The generic extractor: printed lines + printed codes -> e-receipt fields.
+
+Needs no configuration. Works on the text as printed (columns kept with spaces),
+finds the regions of a receipt (header, items, totals, payments, fiscal block),
+reads each field, then checks that the figures agree with each other. Every
+disagreement lowers `confidence` and adds a warning; a field it cannot read for
+sure is None. A till profile (`tillprofile.TillProfile`) can add words and pin
+patterns or columns for one till brand.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, tzinfo
+from decimal import Decimal
+
+from gateway.receipt import vocab
+from gateway.receipt.checks import score
+from gateway.receipt.fiscal import fiscal_block
+from gateway.receipt.items import Item, parse_item
+from gateway.receipt.numbers import (
+    PERCENT_RE,
+    find_amounts,
+    find_date,
+    find_masked_card,
+    find_time,
+    find_vat_id,
+    money,
+    plain,
+    redact_pans,
+)
+from gateway.receipt.tables import find_loyalty, parse_payment, parse_vat_row
+
+_SEPARATOR = re.compile(r"^\s*([-=*_#~.+])\1{4,}\s*$|^\s*(?:[-=*_] ?){5,}\s*$")
+_POSTCODE_CITY = re.compile(r"(?:^|\s)(?:[A-Z]{1,2}-)?(?:\d{4,5}|\d{4}\s?[A-Z]{2})\s+[A-Za-zÀ-ÿ'\-]{2,}")
+_STREET = re.compile(r"[A-Za-zÀ-ÿ'.\-]{3,}.*\s\d{1,4}[a-zA-Z]?\b|^\d{1,4}[a-zA-Z]?,?\s+[A-Za-zÀ-ÿ]{3,}")
+_NUMBER_VALUE = re.compile(r"[:#.\s]*(?:(?:nr|no|n°|nummer|number|num)\.?\s*)?[:#.\s]*"
+                           r"(?P<v>(?:[A-Z]{1,3}[-/ ]?)?\d[\w\-/.]*\w|\d)")
+
+
+class Words:
+    """Compiled keyword patterns, with a till profile's own words first."""
+
+    def __init__(self, extra: dict[str, list[str]] | None = None):
+        extra = extra or {}
+
+        def make(name: str, base: list[str]):
+            return vocab.kw([re.escape(vocab.fold(w)) for w in extra.get(name, [])] + base)
+
+        self.total = make("total", vocab.TOTAL)
+        self.not_total = make("not_total", vocab.NOT_TOTAL)
+        self.subtotal = make("subtotal", vocab.SUBTOTAL)
+        self.receipt_strong = make("receipt_number", vocab.RECEIPT_STRONG)
+        self.receipt_weak = vocab.kw(vocab.RECEIPT_WEAK)
+        self.receipt_exclude = vocab.kw(vocab.RECEIPT_EXCLUDE)
+        self.headings = vocab.kw(vocab.HEADINGS)
+        self.vat_words = vocab.kw(vocab.VAT_WORDS)
+        self.vat_total = make("vat_total", vocab.VAT_TOTAL)
+        self.net_total = make("net_total", vocab.NET_TOTAL)
+        self.savings = make("savings", vocab.SAVINGS)
+        self.validity = vocab.kw(vocab.VALIDITY)
+        self.greetings = vocab.kw(vocab.GREETINGS)
+        self.phone = vocab.kw(vocab.PHONE)
+        self.discount = make("discount", vocab.DISCOUNT)
+        self.payment = {
+            "cash": make("cash", vocab.CASH),
+            "voucher": make("voucher", vocab.VOUCHER),
+            "meal_voucher": make("meal_voucher", vocab.MEAL_VOUCHER),
+            "gift_card": make("gift_card", vocab.GIFT_CARD),
+            **{brand: vocab.kw([p]) for brand, p in vocab.CARD_BRANDS.items()},
+            "card": make("card", vocab.CARD),
+        }
+        self.change = make("change", vocab.CHANGE)
+        self.loyalty_earned = make("loyalty_earned", vocab.LOYALTY_EARNED)
+        self.loyalty_balance = make("loyalty_balance", vocab.LOYALTY_BALANCE)
+        self.fiscal = make("fiscal", vocab.FISCAL_MARKERS)
+
+
+_DEFAULT_WORDS: Words | None = None
+
+
+def default_words() -> Words:
+    global _DEFAULT_WORDS
+    if _DEFAULT_WORDS is None:
+        _DEFAULT_WORDS = Words()
+    return _DEFAULT_WORDS
+
+
+def extract(lines: list[str], codes: list[dict] | None = None, *, profile=None,
+            tz: tzinfo | None = None) -> dict:
+    """Read the e-receipt fields from printed text lines and printed codes. Never raises on text."""
+    words = profile.words if profile is not None else default_words()
+    text = [redact_pans(str(line).replace("\t", " ").rstrip()) for line in lines]
+    folded = [vocab.fold(t) for t in text]
+    warnings: list[str] = []
+    skip = profile.skip_lines(text) if profile is not None else set()
+
+    fiscal_idx = fiscal_block(text, folded, words.fiscal)
+    codes_out = [{"type": str(c.get("type") or "unknown").lower(), "data": str(c.get("data") or "")}
+                 for c in (codes or [])]
+    fiscal_qr = [c["data"] for c in codes_out if _is_fiscal_code(c["data"])]
+    usable = [i for i in range(len(text)) if i not in fiscal_idx and i not in skip]
+
+    total_i, gross = _find_total(text, folded, usable, words, profile, warnings)
+    items, first_item = _find_items(text, folded, usable, total_i, words, profile)
+    header_end = first_item if first_item is not None else (total_i if total_i is not None else len(text))
+    after = [i for i in usable if total_i is not None and i > total_i] if total_i is not None else \
+        [i for i in usable if i >= header_end]
+
+    vat_rows, printed_vat, printed_net = _find_vat(text, folded, usable, total_i, words)
+    payments, change = _find_payments(text, folded, after, words)
+    loyalty = find_loyalty(text, folded, usable, words)
+    issued_at = _find_issued_at(text, folded, usable, words, profile, tz, warnings)
+    receipt_number = _find_receipt_number(text, folded, usable, words, profile)
+    merchant = _find_merchant(text, folded, [i for i in usable if i < header_end], words)
+    currency = _find_currency(text, profile)
+
+    vat_sum = sum((r["vat"] for r in vat_rows if r["vat"] is not None), Decimal(0)) if vat_rows else None
+    base_sum = None
+    if vat_rows and all(r["base"] is not None for r in vat_rows):
+        base_sum = sum(r["base"] for r in vat_rows)
+    total_vat = printed_vat if printed_vat is not None else vat_sum
+    net = printed_net if printed_net is not None else base_sum
+    if net is None and gross is not None and total_vat is not None:
+        net = gross - total_vat
+    discounts = [it.amount for it in items if it.kind == "discount"]
+    discount = -sum(discounts) if discounts else None
+
+    confidence = score(items=items, gross=gross, vat_rows=vat_rows, payments=payments, change=change,
+                       issued_at=issued_at, receipt_number=receipt_number, warnings=warnings)
+    if receipt_number is None:
+        warnings.append("receipt number not found")
+    return {
+        "merchant": merchant,
+        "receipt_number": receipt_number,
+        "issued_at": issued_at,
+        "currency": currency,
+        "lines": [_item_json(it) for it in items],
+        "vat": [{k: (money(v) if k in ("base", "vat", "gross") else v) for k, v in r.items()}
+                for r in vat_rows],
+        "totals": {"gross": money(gross), "net": money(net), "vat": money(total_vat),
+                   "discount": money(discount), "change": money(change)},
+        "payments": payments,
+        "loyalty": loyalty,
+        "fiscal": ({"lines": [lines[i] for i in sorted(fiscal_idx)], "qr": fiscal_qr}
+                   if fiscal_idx or fiscal_qr else None),
+        "codes": codes_out,
+        "text": text,
+        "extraction": {"confidence": confidence, "warnings": warnings,
+                       "till_profile": profile.name if profile is not None else None},
+    }
+
+
+def _item_json(it: Item) -> dict:
+    return {"description": it.description, "quantity": plain(it.quantity),
+            "unit_price": money(it.unit_price), "amount": money(it.amount),
+            "vat_code": it.vat_code, "kind": it.kind}
+
+
+def _is_fiscal_code(data: str) -> bool:
+    return data.startswith("V0;") or bool(re.search(r"\b(?:TSE|FDM|NF525|kassenbeleg)\b", data, re.I))
+
+
+# --- total -----------------------------------------------------------------------------
+
+def _find_total(text, folded, usable, words, profile, warnings):
+    candidates: list[tuple[int, Decimal]] = []
+    for i in usable:
+        if profile is not None and profile.total_re is not None:
+            m = profile.total_re.search(text[i])
+            if m:
+                amounts = find_amounts(m.group("amount") if "amount" in m.groupdict() else text[i])
+                if amounts:
+                    candidates.append((i, amounts[-1][0]))
+                continue
+        f = folded[i]
+        m = words.total.search(f)
+        if not m:
+            continue
+        amounts = find_amounts(text[i])
+        if not amounts:
+            continue
+        head = f[:amounts[0][1]]
+        if words.not_total.search(head) or PERCENT_RE.search(text[i]):
+            continue
+        if len({a for a, _, _ in amounts}) > 1:
+            continue
+        candidates.append((i, amounts[-1][0]))
+    if not candidates:
+        warnings.append("total not found")
+        return None, None
+    i, gross = candidates[0]
+    others = {a for _, a in candidates[1:] if a != gross}
+    if others:
+        warnings.append(f"other totals printed ({', '.join(money(a) for a in sorted(others))}) "
+                        f"differ from the total {money(gross)}")
+    return i, gross
+
+
+# --- items -----------------------------------------------------------------------------
+
+def _find_items(text, folded, usable, total_i, words, profile):
+    items: list[Item] = []
+    first: int | None = None
+    pending: list[str] = []
+    start = profile.items_start(text) if profile is not None else None
+    end = total_i if total_i is not None else _first_payment_line(text, folded, usable, words)
+    if profile is not None:
+        pend = profile.items_end(text)
+        if pend is not None:
+            end = pend if end is None else min(end, pend)
+    for i in usable:
+        if end is not None and i >= end:
+            break
+        if start is not None and i <= start:
+            continue
+        line, f = text[i], folded[i]
+        if not line.strip() or _SEPARATOR.match(line):
+            pending = []
+            continue
+        amounts = find_amounts(line)
+        if profile is not None:
+            item = profile.parse_item(line, " ".join(pending))
+            if item is not None:
+                items.append(item)
+                first = i if first is None else first
+                pending = []
+                continue
+        if not amounts:
+            if (find_date(line) or find_vat_id(line) or words.phone.search(f)
+                    or _is_heading(f, words) or _looks_like_number_line(f, words)):
+                pending = []
+            else:
+                pending.append(line.strip())
+            continue
+        if (words.subtotal.search(f) or words.savings.search(f) or words.vat_total.search(f)
+                or find_date(line) or (PERCENT_RE.search(line) and len(amounts) >= 2
+                                       and not words.discount.search(f))):
+            pending = []
+            continue
+        if first is None and (words.receipt_strong.search(f) or words.phone.search(f)):
+            pending = []
+            continue
+        item = parse_item(line, amounts, " ".join(pending))
+        if item is None:
+            pending.append(line.strip())
+            continue
+        if not item.description and items and not pending:
+            # an amount alone on a line belongs to nothing we can name
+            pass
+        items.append(item)
+        first = i if first is None else first
+        pending = []
+    if first is not None:
+        # the header ends where the first item's wrapped description starts
+        while first > 0 and text[first - 1].strip() and not find_amounts(text[first - 1]) \
+                and items and items[0].description.startswith(text[first - 1].strip()[:8]):
+            first -= 1
+    return items, first
+
+
+def _is_heading(f: str, words: Words) -> bool:
+    tokens = re.findall(r"[a-z]+", f)
+    if len(tokens) < 2:
+        return False
+    hits = sum(1 for t in tokens if words.headings.fullmatch(t))
+    return hits >= 2 and hits >= len(tokens) - 1
+
+
+def _looks_like_number_line(f: str, words: Words) -> bool:
+    return bool(words.receipt_strong.search(f) and re.search(r"\d", f))
+
+
+def _first_payment_line(text, folded, usable, words):
+    for i in usable:
+        if find_amounts(text[i]) and any(p.search(folded[i]) for p in words.payment.values()):
+            return i
+    return None
+
+
+# --- VAT -------------------------------------------------------------------------------
+
+def _find_vat(text, folded, usable, total_i, words):
+    rows: list[dict] = []
+    printed_vat = printed_net = None
+    for i in usable:
+        f = folded[i]
+        amounts = find_amounts(text[i])
+        if not amounts or words.discount.search(f):
+            continue
+        if total_i is not None and i < total_i and not words.vat_words.search(f):
+            continue
+        if PERCENT_RE.search(text[i]):
+            row = parse_vat_row(text[i], amounts)
+            if row is not None and not any(r == row for r in rows):
+                rows.append(row)
+            continue
+        if words.vat_total.search(f) and len(amounts) == 1 and printed_vat is None:
+            printed_vat = amounts[0][0]
+        elif words.net_total.search(f) and len(amounts) == 1 and printed_net is None:
+            printed_net = amounts[0][0]
+    return rows, printed_vat, printed_net
+
+
+# --- payments --------------------------------------------------------------------------
+
+def _find_payments(text, folded, after, words):
+    payments: list[dict] = []
+    change: Decimal | None = None
+    masked: list[str] = []
+    for i in after:
+        f = folded[i]
+        card = find_masked_card(text[i])
+        if card:
+            masked.append(card)
+        amounts = find_amounts(text[i])
+        if not amounts:
+            continue
+        if words.change.search(f):
+            if change is None:
+                change = abs(amounts[-1][0])
+            continue
+        p = parse_payment(text[i], f, amounts, words)
+        if p is None:
+            continue
+        if p["method"] != "cash" and any(q["method"] == p["method"] and q["amount"] == p["amount"]
+                                         for q in payments):
+            continue  # the card slip repeats the card payment
+        payments.append(p)
+    for p in payments:
+        if p["method"] not in ("cash", "voucher", "meal_voucher") and masked and p["card_masked"] is None:
+            p["card_masked"] = masked.pop(0)
+    for p in payments:
+        p["amount"] = money(p["amount"])
+    return payments, change
+
+
+# --- date and time ---------------------------------------------------------------------
+
+def _find_issued_at(text, folded, usable, words, profile, tz, warnings):
+    found: tuple[date, time | None] | None = None
+    if profile is not None:
+        found = profile.find_datetime(text)
+    if found is None:
+        for n, i in enumerate(usable):
+            if words.validity.search(folded[i]):
+                continue
+            d = find_date(text[i])
+            if not d:
+                continue
+            t = find_time(text[i][d[2]:]) or find_time(text[i][:d[1]])
+            if t is None:
+                for j in usable[n + 1:n + 2] + usable[max(0, n - 1):n]:
+                    if not find_date(text[j]) or j == i:
+                        t = find_time(text[j])
+                        if t:
+                            break
+            found = (d[0], t)
+            break
+    if found is None:
+        warnings.append("date not found")
+        return None
+    d, t = found
+    if t is None:
+        warnings.append("time not found: issued_at holds the date only")
+        return d.isoformat()
+    naive = datetime.combine(d, t)
+    aware = naive.replace(tzinfo=tz) if tz is not None else naive.astimezone()
+    return aware.isoformat(timespec="seconds")
+
+
+# --- receipt number --------------------------------------------------------------------
+
+def _find_receipt_number(text, folded, usable, words, profile):
+    if profile is not None:
+        value = profile.find_receipt_number(text)
+        if value:
+            return value
+    for pattern in (words.receipt_strong, words.receipt_weak):
+        for i in usable:
+            f = folded[i]
+            for m in pattern.finditer(f):
+                before = f[max(0, m.start() - 12):m.start()]
+                if words.receipt_exclude.search(f[m.start():m.end() + 12]) and not \
+                        re.match(r"\s*[:#]?\s*(?:nr|no|n°)?\.?\s*[:#]?\s*\d", f[m.end():]):
+                    continue
+                if words.receipt_exclude.search(before.split()[-1] if before.split() else ""):
+                    continue
+                v = _NUMBER_VALUE.match(text[i], m.end())
+                if not v:
+                    continue
+                value = v.group("v")
+                if find_date(value) or find_time(value) or find_amounts(value):
+                    continue
+                return value
+    return None
+
+
+# --- merchant --------------------------------------------------------------------------
+
+def _find_merchant(text, folded, header, words):
+    name = None
+    address: list[str] = []
+    vat_id = None
+    for i in header:
+        found = find_vat_id(text[i])
+        if found and vat_id is None:
+            vat_id = found[0]
+    for i in header:
+        line, f = text[i].strip(), folded[i]
+        if not line or _SEPARATOR.match(line):
+            if name is not None:
+                if address:
+                    break
+            continue
+        is_other = (find_date(line) or find_vat_id(line) or words.phone.search(f)
+                    or words.receipt_strong.search(f) or find_amounts(line))
+        if name is None:
+            if is_other or words.greetings.search(f) or len(re.sub(r"[^\w]", "", line)) < 2:
+                continue
+            name = " ".join(line.split())
+            continue
+        if is_other:
+            break
+        if _POSTCODE_CITY.search(line) or _STREET.search(line):
+            address.append(" ".join(line.split()))
+            if _POSTCODE_CITY.search(line):
+                break
+        elif address:
+            break
+    return {"name": name, "address": ", ".join(address) if address else None, "vat_id": vat_id}
+
+
+def _find_currency(text, profile):
+    if profile is not None and profile.currency:
+        return profile.currency
+    joined = "\n".join(text)
+    for symbol, code in (("€", "EUR"), ("EUR", "EUR"), ("£", "GBP"), ("GBP", "GBP"), ("CHF", "CHF")):
+        if symbol in joined:
+            return code
+    return None

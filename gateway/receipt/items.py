@@ -1,0 +1,115 @@
+"""Item lines: 'Cola 33cl   2 x 1,50   3,00 A' -> description, quantity, unit price, amount, VAT code."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from gateway.receipt import vocab
+from gateway.receipt.numbers import QTY_RE, find_amounts, parse_number
+
+_VAT_CODE = re.compile(r"^(?:[A-Z]|\d|[A-Z]\*|\*|\d{1,2}(?:[.,]\d{1,2})?\s?%)$")
+_QTY_X_UNIT = re.compile(
+    r"(?P<qty>-?" + QTY_RE + r")\s*(?P<unit_word>kg|g|l|st\.?|stk\.?|pcs?|x)?\s*[x×X*@]\s*"
+    r"(?:€\s?|EUR\s?)?(?P<unit>-?\d+[.,]\d{2,3})(?:\s?(?:€|EUR))?(?:\s?/\s?(?:kg|l|st|stk|pc|pce|piece))?")
+_LEAD_QTY = re.compile(r"^\s*(?P<qty>\d{1,3})(?:\s*[xX×]\s+|\s{2,}|\s*[xX×](?=[A-Za-zÀ-ÿ]))(?P<rest>\S.*)$")
+_TRAIL_QTY = re.compile(r"^(?P<rest>.*\S)\s{2,}(?P<qty>\d{1,3})\s*$")
+_WEIGHT = re.compile(r"(?P<qty>\d{1,3}[.,]\d{3})\s?kg", re.I)
+
+KINDS = ("sale", "return", "discount", "deposit")
+
+
+@dataclass
+class Item:
+    description: str
+    quantity: Decimal | None
+    unit_price: Decimal | None
+    amount: Decimal
+    vat_code: str | None
+    kind: str = "sale"
+
+
+def split_vat_code(line: str, amount_end: int) -> tuple[str | None, bool]:
+    """What follows the line's last amount: a VAT code, nothing, or something else (False)."""
+    rest = line[amount_end:].strip()
+    if not rest:
+        return None, True
+    if _VAT_CODE.match(rest):
+        code = rest.rstrip("*").replace(" ", "") or rest
+        return code, True
+    return None, False
+
+
+def parse_item(line: str, amounts, pending: str = "", patterns: dict | None = None) -> Item | None:
+    """Parse one item line whose last amount is the line amount; `pending` is wrapped text above it."""
+    amount, a_start, a_end = amounts[-1]
+    vat_code, clean = split_vat_code(line, a_end)
+    if not clean:
+        return None
+    left = line[:a_start]
+    qty: Decimal | None = None
+    unit: Decimal | None = None
+    m = _QTY_X_UNIT.search(left)
+    if m:
+        qty = parse_number(m.group("qty"))
+        unit = parse_number(m.group("unit"))
+        left = left[:m.start()] + " " + left[m.end():]
+    else:
+        inner = find_amounts(left)
+        if inner:
+            unit, u_start, _ = inner[-1]
+            head = left[:u_start]
+            tq = _TRAIL_QTY.match(head) or re.match(r"^(?P<rest>.*\S)\s+(?P<qty>\d{1,3})\s*$", head)
+            if tq and parse_number(tq.group("qty")) and unit * parse_number(tq.group("qty")) == amount:
+                qty = parse_number(tq.group("qty"))
+                left = tq.group("rest")
+            else:
+                left = head
+                if unit and amount % unit == 0 and amount / unit > 0:
+                    qty = amount / unit
+                elif unit and amount < 0 and unit > 0 and (-amount) % unit == 0:
+                    qty = -amount / unit
+        else:
+            lq = _LEAD_QTY.match(left)
+            tq = _TRAIL_QTY.match(left)
+            w = _WEIGHT.search(left)
+            if lq:
+                qty = parse_number(lq.group("qty"))
+                left = lq.group("rest")
+            elif tq:
+                qty = parse_number(tq.group("qty"))
+                left = tq.group("rest")
+            elif w:
+                qty = parse_number(w.group("qty"))
+            if qty and qty > 0 and not w:
+                unit = abs(amount) / qty
+                if unit != unit.quantize(Decimal("0.001")):
+                    unit = None
+    description = " ".join((pending + " " + left).split()).strip(" :-*")
+    kind = classify(description, amount)
+    if kind == "discount":
+        qty = unit = None
+    elif qty is None:
+        qty, unit = Decimal(1), abs(amount)
+    if qty is not None and qty < 0:
+        qty = -qty
+    if unit is not None and unit < 0:
+        unit = -unit
+    return Item(description, qty, unit, amount, vat_code, kind)
+
+
+def classify(description: str, amount: Decimal) -> str:
+    f = vocab.fold(description)
+    if DEPOSIT_RE.search(f):
+        return "deposit"
+    if DISCOUNT_RE.search(f):
+        return "discount" if amount <= 0 else "sale"
+    if RETURN_RE.search(f) or amount < 0:
+        return "return"
+    return "sale"
+
+
+DEPOSIT_RE = vocab.kw(vocab.DEPOSIT)
+DISCOUNT_RE = vocab.kw(vocab.DISCOUNT)
+RETURN_RE = vocab.kw(vocab.RETURN)
