@@ -7,7 +7,7 @@
 """
 
 from gateway.receipt.ereceipt import Source, build_ereceipt, ereceipt_from_lines
-from gateway.receipt.extract import extract
+from gateway.receipt.extractor import extract
 from gateway.receipt.schema import SCHEMA_ID, InvalidReceipt, schema, validate
 
 __all__ = ["SCHEMA_ID", "InvalidReceipt", "Source", "build_ereceipt", "ereceipt_from_lines", "extract",

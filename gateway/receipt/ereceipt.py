@@ -12,7 +12,7 @@ from ulid import ULID
 
 from gateway.printer.document import Barcode, Code2D, Receipt
 from gateway.printer.render_text import receipt_lines
-from gateway.receipt.extract import extract
+from gateway.receipt.extractor import extract
 from gateway.receipt.schema import SCHEMA_ID
 
 

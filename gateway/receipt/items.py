@@ -28,6 +28,8 @@ class Item:
     amount: Decimal
     vat_code: str | None
     kind: str = "sale"
+    own: str = ""  # the description printed on the amount line itself
+    desc_end: int = 0  # column after that description
 
 
 def split_vat_code(line: str, amount_end: int) -> tuple[str | None, bool]:
@@ -50,8 +52,10 @@ def parse_item(line: str, amounts, pending: str = "", patterns: dict | None = No
     left = line[:a_start]
     qty: Decimal | None = None
     unit: Decimal | None = None
+    num_start = a_start
     m = _QTY_X_UNIT.search(left)
     if m:
+        num_start = m.start()
         qty = parse_number(m.group("qty"))
         unit = parse_number(m.group("unit"))
         left = left[:m.start()] + " " + left[m.end():]
@@ -61,9 +65,11 @@ def parse_item(line: str, amounts, pending: str = "", patterns: dict | None = No
             unit, u_start, _ = inner[-1]
             head = left[:u_start]
             tq = _TRAIL_QTY.match(head) or re.match(r"^(?P<rest>.*\S)\s+(?P<qty>\d{1,3})\s*$", head)
+            num_start = u_start
             if tq and parse_number(tq.group("qty")) and unit * parse_number(tq.group("qty")) == amount:
                 qty = parse_number(tq.group("qty"))
                 left = tq.group("rest")
+                num_start = tq.start("qty")
             else:
                 left = head
                 if unit and amount % unit == 0 and amount / unit > 0:
@@ -80,12 +86,14 @@ def parse_item(line: str, amounts, pending: str = "", patterns: dict | None = No
             elif tq:
                 qty = parse_number(tq.group("qty"))
                 left = tq.group("rest")
+                num_start = tq.start("qty")
             elif w:
                 qty = parse_number(w.group("qty"))
             if qty and qty > 0 and not w:
                 unit = abs(amount) / qty
                 if unit != unit.quantize(Decimal("0.001")):
                     unit = None
+    own = " ".join(left.split()).strip(" :-*")
     description = " ".join((pending + " " + left).split()).strip(" :-*")
     kind = classify(description, amount)
     if kind == "discount":
@@ -96,7 +104,7 @@ def parse_item(line: str, amounts, pending: str = "", patterns: dict | None = No
         qty = -qty
     if unit is not None and unit < 0:
         unit = -unit
-    return Item(description, qty, unit, amount, vat_code, kind)
+    return Item(description, qty, unit, amount, vat_code, kind, own, len(line[:num_start].rstrip()))
 
 
 def classify(description: str, amount: Decimal) -> str:

@@ -17,7 +17,7 @@ CENT = Decimal("0.01")
 AMOUNT_RE = re.compile(
     r"(?<![\w.,/:])(?P<lead>-\s?|\(\s?)?(?:(?:€|EUR|£|GBP|CHF)\s?)?(?P<lead2>-\s?)?"
     r"(?P<num>\d{1,3}(?:[.,'](?=\d{3}[.,]\d{2}\b)\d{3})*[.,]\d{2}|\d+[.,]\d{2})"
-    r"(?![\d/:%]|[.,]\d|\s?%)(?:\s?(?:€|EUR|£|GBP|CHF)\b)?(?P<trail>\s?-(?!\d)|\))?"
+    r"(?![\d/:%]|[.,]\d|\s?%)(?:\s?(?:€|EUR|£|GBP|CHF)\b)?(?P<trail>\s?-(?!\d)|\))?(?![A-Za-z])"
 )
 PERCENT_RE = re.compile(r"(?<![\d.,])(?P<rate>\d{1,2}(?:[.,]\d{1,2})?)\s?%")
 QTY_RE = r"\d{1,4}(?:[.,]\d{1,3})?"

@@ -29,6 +29,7 @@ def parse_vat_row(line: str, amounts) -> dict | None:
     code = c.group("code") if c else None
     values = [a for a, start, _ in amounts if start >= m.end() or start < m.start()]
     base = vat = gross = None
+    alts: list[tuple] = []
     r = rate / 100
     if len(values) >= 3:
         values = values[-3:]
@@ -40,27 +41,35 @@ def parse_vat_row(line: str, amounts) -> dict | None:
             base, vat, gross = values
     elif len(values) == 2:
         x, y = values
-        for b, v in ((x, y), (y, x)):
-            if _close(b * r, v, b) and (v < b or r == 0):
-                base, vat, gross = b, v, b + v
-                break
-        else:
-            for g, v in ((x, y), (y, x)):
-                if _close(g * r / (1 + r), v, g) and v < g:
-                    base, vat, gross = g - v, v, g
-                    break
-            else:
-                for b, g in ((x, y), (y, x)):
-                    if _close(b * (1 + r), g, g) and g >= b:
-                        base, vat, gross = b, g - b, g
-                        break
-                else:
-                    return None
+        fits = []  # (error, base, vat, gross) for each reading of the two amounts
+        for a, b in ((x, y), (y, x)):
+            if b < a or r == 0:
+                fits.append((abs(a * r - b), a, b, a + b))  # base, vat
+                fits.append((abs(a * r / (1 + r) - b), a - b, b, a))  # gross, vat
+            if b >= a:
+                fits.append((abs(a * (1 + r) - b), a, b - a, b))  # base, gross
+        fits = [f for f in fits if _close(f[1] * r, f[2], f[1])]
+        if not fits:
+            return None
+        fits.sort(key=lambda f: f[0])
+        _, base, vat, gross = fits[0]
+        alts = [f[1:] for f in fits[1:] if f[1:] != fits[0][1:]]
     elif len(values) == 1:
         vat = values[0]
     else:
         return None
-    return {"code": code, "rate": plain(rate), "base": base, "vat": vat, "gross": gross}
+    return {"code": code, "rate": plain(rate), "base": base, "vat": vat, "gross": gross, "alts": alts}
+
+
+def settle_vat_rows(rows: list[dict], total: Decimal | None) -> list[dict]:
+    """Where a row's two amounts read two ways, keep the reading that makes the table add up."""
+    if total is not None and None not in [r["gross"] for r in rows] and sum(r["gross"] for r in rows) != total:
+        for r in rows:
+            for base, vat, gross in r["alts"]:
+                if sum(x["gross"] for x in rows) - r["gross"] + gross == total:
+                    r["base"], r["vat"], r["gross"] = base, vat, gross
+                    break
+    return [{k: v for k, v in r.items() if k != "alts"} for r in rows]
 
 
 _PRIORITY = ("gift_card", "meal_voucher", "voucher", "bancontact", "maestro", "visa", "mastercard",

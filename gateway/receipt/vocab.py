@@ -24,7 +24,7 @@ TOTAL = [
     r"totaal(?: te betalen| incl\.? btw| eur)?", r"te betalen", r"total(?:e)?(?: ttc| eur| a payer| due)?",
     r"(?:net )?a payer", r"montant (?:ttc|du|a payer)", r"summe", r"gesamt(?:summe|betrag)?",
     r"zu zahlen", r"endbetrag", r"zahlbetrag", r"amount due", r"balance due", r"to pay", r"grand total",
-    r"a regler", r"bedrag", r"betrag",
+    r"a regler",
 ]
 NOT_TOTAL = [
     r"sub ?-?tota(?:al|l|le)", r"sous[- ]?total", r"zwischensumme", r"tussentotaal", r"subtotaal",
@@ -57,8 +57,8 @@ DISCOUNT = [r"korting", r"actie", r"promo(?:tie|tion)?", r"remise", r"reduction"
             r"-\d+ ?%", r"2e (?:aan )?halve prijs", r"1\+1"]
 RETURN = [r"retour", r"return(?:ed)?", r"terugname", r"remboursement", r"rembourse", r"ruckgabe",
           r"storno", r"refund", r"annulation", r"retoure"]
-DEPOSIT = [r"leeggoed", r"statiegeld", r"vidanges?", r"consignes?", r"pfand", r"deposit", r"emballage",
-           r"leergut", r"bottle deposit"]
+DEPOSIT = [r"leeggoed\w*", r"statiegeld\w*", r"vidanges?", r"consignes?", r"pfand\w*", r"deposit",
+           r"emballage", r"leergut\w*", r"bottle deposit"]
 SAVINGS = [r"u bespaart", r"uw voordeel", r"totaal korting", r"total remises?", r"vous avez economise",
            r"ihre ersparnis", r"sie sparen", r"you saved", r"total savings?", r"economies"]
 RECEIPT_STRONG = [

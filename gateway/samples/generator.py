@@ -87,6 +87,8 @@ class _Builder:
         self.words = W.L[lang]
         self.out = Out(width, spec["columns"], codepage)
         self.codes_w = rng.random() < 0.8  # VAT letters printed beside amounts
+        # column layouts wrap descriptions in their column: no word may be wider than it
+        self.max_word = width - (2 if self.codes_w else 0) - 21 if spec["items"] in ("qtycol", "unitcol") else width
 
     # --- content ---------------------------------------------------------------------
     def build(self) -> Sample:
@@ -183,7 +185,8 @@ class _Builder:
     def _product(self) -> str:
         for _ in range(20):
             p = self.rng.choice(W.PRODUCTS[self.lang])
-            if self.out.encodable(p) and p not in self.used:
+            if self.out.encodable(p) and p not in self.used and \
+                    max(len(w) for w in p.split()) <= self.max_word:
                 self.used.add(p)
                 return p
         return "Article"
@@ -319,11 +322,15 @@ class _Builder:
         o, w = self.out, self.words
         ds, ts = self._date_str(issued)
         label = self.rng.choice(w["receipt"])
-        if self.spec["header"] == "one-line" and len(label) + len(number) + len(ds) + len(ts) + 4 <= self.w:
+        if self.spec["header"] != "two-line" and len(label) + len(number) + len(ds) + len(ts) + 4 <= self.w:
             o.row([(0, f"{label} {number}"), (self.w - len(ds) - len(ts) - 1, f"{ds} {ts}")])
-        else:
+            return
+        if len(w["date"]) + len(ds) + len(w["time"]) + len(ts) + 5 <= self.w:
             o.row([(0, f"{w['date']}: {ds}"), (self.w - len(w['time']) - len(ts) - 2, f"{w['time']}: {ts}")])
-            o.row([(0, f"{w['till']} {self.rng.randint(1, 9)}"), (self.w // 2, f"{label} {number}")])
+        else:
+            o.row([(0, f"{w['date']}: {ds}")])
+            o.row([(0, f"{w['time']}: {ts}")])
+        o.row([(0, f"{w['till']} {self.rng.randint(1, 9)}"), (self.w // 2, f"{label} {number}")])
 
     def _date_only(self, issued):
         ds, ts = self._date_str(issued)
@@ -397,7 +404,8 @@ class _Builder:
         w = self.w
         if style == "full":
             heads = self.words["vat_head"]
-            o.row([(0, heads[0]), (6, heads[1]), (w - 24, heads[2]), (w - 15, heads[3]), (w - 6, heads[4])])
+            o.row([(0, heads[0]), (5, heads[1]), (w - 18 - len(heads[2]), heads[2]),
+                   (w - 9 - len(heads[3]), heads[3]), (w - len(heads[4]), heads[4])])
         for r in rows:
             rate = r["rate"].replace(".", ",") if lang != "en" else r["rate"]
             vat = fmt(r["vat"], lang)
@@ -406,7 +414,7 @@ class _Builder:
                 continue
             base, gross = fmt(r["base"], lang), fmt(r["gross"], lang)
             if style == "full":
-                o.row([(0, r["code"]), (6, f"{rate}%"), (w - 18 - len(base), base), (w - 9 - len(vat), vat),
+                o.row([(0, r["code"]), (5, f"{rate}%"), (w - 18 - len(base), base), (w - 9 - len(vat), vat),
                        (w - len(gross), gross)])
             elif style == "net-vat":
                 o.row([(0, f"{r['code']} {rate}%"), (w - 12 - len(base), base), (w - len(vat), vat)])

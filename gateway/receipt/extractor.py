@@ -17,7 +17,7 @@ from decimal import Decimal
 from gateway.receipt import vocab
 from gateway.receipt.checks import score
 from gateway.receipt.fiscal import fiscal_block
-from gateway.receipt.items import Item, parse_item
+from gateway.receipt.items import Item, classify, parse_item
 from gateway.receipt.numbers import (
     PERCENT_RE,
     find_amounts,
@@ -29,11 +29,12 @@ from gateway.receipt.numbers import (
     plain,
     redact_pans,
 )
-from gateway.receipt.tables import find_loyalty, parse_payment, parse_vat_row
+from gateway.receipt.tables import find_loyalty, parse_payment, parse_vat_row, settle_vat_rows
 
 _SEPARATOR = re.compile(r"^\s*([-=*_#~.+])\1{4,}\s*$|^\s*(?:[-=*_] ?){5,}\s*$")
 _POSTCODE_CITY = re.compile(r"(?:^|\s)(?:[A-Z]{1,2}-)?(?:\d{4,5}|\d{4}\s?[A-Z]{2})\s+[A-Za-zÀ-ÿ'\-]{2,}")
 _STREET = re.compile(r"[A-Za-zÀ-ÿ'.\-]{3,}.*\s\d{1,4}[a-zA-Z]?\b|^\d{1,4}[a-zA-Z]?,?\s+[A-Za-zÀ-ÿ]{3,}")
+_VAT_ROW_START = re.compile(r"^\s*(?:[A-Z]|\d)?\s*[=:]?\s*\d{1,2}(?:[.,]\d{1,2})?\s?%")
 _NUMBER_VALUE = re.compile(r"[:#.\s]*(?:(?:nr|no|n°|nummer|number|num)\.?\s*)?[:#.\s]*"
                            r"(?P<v>(?:[A-Z]{1,3}[-/ ]?)?\d[\w\-/.]*\w|\d)")
 
@@ -74,6 +75,7 @@ class Words:
         self.loyalty_earned = make("loyalty_earned", vocab.LOYALTY_EARNED)
         self.loyalty_balance = make("loyalty_balance", vocab.LOYALTY_BALANCE)
         self.fiscal = make("fiscal", vocab.FISCAL_MARKERS)
+        self.loyalty_card = make("loyalty_card", vocab.LOYALTY_CARD)
 
 
 _DEFAULT_WORDS: Words | None = None
@@ -108,6 +110,7 @@ def extract(lines: list[str], codes: list[dict] | None = None, *, profile=None,
         [i for i in usable if i >= header_end]
 
     vat_rows, printed_vat, printed_net = _find_vat(text, folded, usable, total_i, words)
+    vat_rows = settle_vat_rows(vat_rows, gross)
     payments, change = _find_payments(text, folded, after, words)
     loyalty = find_loyalty(text, folded, usable, words)
     issued_at = _find_issued_at(text, folded, usable, words, profile, tz, warnings)
@@ -180,7 +183,7 @@ def _find_total(text, folded, usable, words, profile, warnings):
         amounts = find_amounts(text[i])
         if not amounts:
             continue
-        head = f[:amounts[0][1]]
+        head = f[:m.start()] + " " + f[m.end():amounts[0][1]]
         if words.not_total.search(head) or PERCENT_RE.search(text[i]):
             continue
         if len({a for a, _, _ in amounts}) > 1:
@@ -203,60 +206,122 @@ def _find_items(text, folded, usable, total_i, words, profile):
     items: list[Item] = []
     first: int | None = None
     pending: list[str] = []
+    pending_after: int | None = None  # index of the item line the pending text directly follows
+    last_item_i: int | None = None
     start = profile.items_start(text) if profile is not None else None
     end = total_i if total_i is not None else _first_payment_line(text, folded, usable, words)
     if profile is not None:
         pend = profile.items_end(text)
         if pend is not None:
             end = pend if end is None else min(end, pend)
-    for i in usable:
-        if end is not None and i >= end:
-            break
-        if start is not None and i <= start:
-            continue
+    region = [i for i in usable if (end is None or i < end) and (start is None or i > start)]
+    field = _description_field(text, region, words)
+    for i in region:
         line, f = text[i], folded[i]
         if not line.strip() or _SEPARATOR.match(line):
+            if pending and pending_after is not None and items and _continues(items[-1], pending[0], field):
+                _extend(items[-1], pending)
             pending = []
             continue
+        if not pending:
+            pending_after = last_item_i if last_item_i is not None and i - 1 == last_item_i else None
         amounts = find_amounts(line)
-        if profile is not None:
-            item = profile.parse_item(line, " ".join(pending))
-            if item is not None:
-                items.append(item)
-                first = i if first is None else first
+        item = profile.parse_item(line, " ".join(pending)) if profile is not None else None
+        if item is None:
+            if not amounts:
+                if (find_date(line) or find_vat_id(line) or words.phone.search(f)
+                        or _is_heading(f, words) or _looks_like_number_line(f, words)):
+                    pending = []
+                elif items and _fills(items[-1], line) and _qty_below(items[-1], line):
+                    pass
+                else:
+                    pending.append(line.strip())
+                continue
+            if _not_an_item(line, f, words):
                 pending = []
                 continue
-        if not amounts:
-            if (find_date(line) or find_vat_id(line) or words.phone.search(f)
-                    or _is_heading(f, words) or _looks_like_number_line(f, words)):
+            if first is None and (words.receipt_strong.search(f) or words.phone.search(f)):
                 pending = []
-            else:
+                continue
+            if items and _qty_below(items[-1], line):
+                pending = []
+                continue
+            below = (pending and pending_after is not None and items
+                     and _continues(items[-1], pending[0], field))
+            item = parse_item(line, amounts, "" if below else " ".join(pending))
+            if item is None:
                 pending.append(line.strip())
-            continue
-        if (words.subtotal.search(f) or words.savings.search(f) or words.vat_total.search(f)
-                or find_date(line) or (PERCENT_RE.search(line) and len(amounts) >= 2
-                                       and not words.discount.search(f))):
-            pending = []
-            continue
-        if first is None and (words.receipt_strong.search(f) or words.phone.search(f)):
-            pending = []
-            continue
-        item = parse_item(line, amounts, " ".join(pending))
-        if item is None:
-            pending.append(line.strip())
-            continue
-        if not item.description and items and not pending:
-            # an amount alone on a line belongs to nothing we can name
-            pass
+                continue
+            if below and not item.own:
+                item = parse_item(line, amounts, " ".join(pending))
+            elif below:
+                _extend(items[-1], pending)
         items.append(item)
         first = i if first is None else first
+        last_item_i = i
         pending = []
+    if pending and pending_after is not None and items and _continues(items[-1], pending[0], field):
+        _extend(items[-1], pending)
     if first is not None:
         # the header ends where the first item's wrapped description starts
         while first > 0 and text[first - 1].strip() and not find_amounts(text[first - 1]) \
                 and items and items[0].description.startswith(text[first - 1].strip()[:8]):
             first -= 1
     return items, first
+
+
+def _extend(item: Item, more: list[str]) -> None:
+    item.description = " ".join([item.description, *more])
+    item.kind = classify(item.description, item.amount)
+    if item.kind == "discount":
+        item.quantity = item.unit_price = None
+
+
+def _not_an_item(line: str, f: str, words: Words) -> bool:
+    """A line with an amount in the items region that is no item: subtotal, savings, VAT, date."""
+    return bool(words.subtotal.search(f) or words.savings.search(f) or words.vat_total.search(f)
+                or find_date(line) or _VAT_ROW_START.match(line)
+                or (words.vat_words.search(f) and PERCENT_RE.search(line)))
+
+
+def _description_field(text, region, words) -> int:
+    """How wide the description column is: the longest description printed beside an amount."""
+    widest = 0
+    for i in region:
+        amounts = find_amounts(text[i])
+        if amounts and not _not_an_item(text[i], vocab.fold(text[i]), words):
+            item = parse_item(text[i], amounts)
+            if item is not None and item.own:
+                widest = max(widest, item.desc_end)
+    return widest
+
+
+def _continues(prev: Item, line: str, field: int) -> bool:
+    """Is `line` the rest of the description above it (wrapped below its amount line)?"""
+    first_word = line.split()[0] if line.split() else ""
+    return bool(prev.own) and prev.desc_end + 1 + len(first_word) > field and len(line.strip()) <= field
+
+
+_QTY_ONLY = re.compile(r"^\s*(?P<qty>\d{1,4}(?:[.,]\d{1,3})?)\s*(?:kg|st\.?|stk\.?)?\s*[x×X*@]\s*"
+                       r"(?:€\s?|EUR\s?)?(?P<unit>\d+[.,]\d{2,3})(?:\s?(?:€|EUR))?(?:\s?/\s?\w+)?\s*$")
+
+
+def _qty_below(prev: Item, line: str) -> bool:
+    """'  2 x 1,50' under an item line: its quantity and unit price. Updates `prev`."""
+    from gateway.receipt.numbers import parse_number
+
+    m = _QTY_ONLY.match(line)
+    if not m or prev.kind == "discount":
+        return False
+    qty, unit = parse_number(m.group("qty")), parse_number(m.group("unit"))
+    if qty is None or unit is None or (qty * unit).quantize(Decimal("0.01")) != abs(prev.amount):
+        return False
+    prev.quantity, prev.unit_price = qty, unit
+    return True
+
+
+def _fills(prev: Item, line: str) -> bool:
+    return True
 
 
 def _is_heading(f: str, words: Words) -> bool:
@@ -292,7 +357,7 @@ def _find_vat(text, folded, usable, total_i, words):
             continue
         if PERCENT_RE.search(text[i]):
             row = parse_vat_row(text[i], amounts)
-            if row is not None and not any(r == row for r in rows):
+            if row is not None and not any(_same_row(r, row) for r in rows):
                 rows.append(row)
             continue
         if words.vat_total.search(f) and len(amounts) == 1 and printed_vat is None:
@@ -302,7 +367,14 @@ def _find_vat(text, folded, usable, total_i, words):
     return rows, printed_vat, printed_net
 
 
+def _same_row(a: dict, b: dict) -> bool:
+    return all(a[k] == b[k] for k in ("code", "rate", "base", "vat", "gross"))
+
+
 # --- payments --------------------------------------------------------------------------
+
+_BANK_CARDS = ("card", "bancontact", "maestro", "visa", "mastercard", "amex", "vpay", "girocard", "payconiq")
+
 
 def _find_payments(text, folded, after, words):
     payments: list[dict] = []
@@ -310,7 +382,7 @@ def _find_payments(text, folded, after, words):
     masked: list[str] = []
     for i in after:
         f = folded[i]
-        card = find_masked_card(text[i])
+        card = None if words.loyalty_card.search(f) else find_masked_card(text[i])
         if card:
             masked.append(card)
         amounts = find_amounts(text[i])
@@ -327,9 +399,10 @@ def _find_payments(text, folded, after, words):
                                          for q in payments):
             continue  # the card slip repeats the card payment
         payments.append(p)
-    for p in payments:
-        if p["method"] not in ("cash", "voucher", "meal_voucher") and masked and p["card_masked"] is None:
-            p["card_masked"] = masked.pop(0)
+    for methods in (_BANK_CARDS, ("gift_card",)):  # a slip's card number is the bank card's first
+        for p in payments:
+            if p["method"] in methods and masked and p["card_masked"] is None:
+                p["card_masked"] = masked.pop(0)
     for p in payments:
         p["amount"] = money(p["amount"])
     return payments, change
