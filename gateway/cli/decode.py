@@ -8,7 +8,7 @@ from pathlib import Path
 
 from gateway.cli import UserError
 
-FORMATS = ["text", "doc", "html", "png"]
+FORMATS = ["text", "doc", "receipt", "html", "png"]
 
 # magic numbers of files people hand us by mistake
 _NOT_ESCPOS = [
@@ -23,6 +23,8 @@ def add_arguments(p) -> None:
     p.add_argument("--profile", default=None,
                    help="python-escpos printer profile (code page numbering, paper width); default: Epson numbering")
     p.add_argument("--format", "-f", default="text", choices=FORMATS, help="output format (default text)")
+    p.add_argument("--till-profile", default=None, metavar="NAME|FILE",
+                   help="with --format receipt: a till layout profile (built-in name or .toml path)")
     p.add_argument("-o", "--output", default=None, help="write here instead of standard output")
 
 
@@ -74,6 +76,9 @@ def run(args) -> int:
     if args.format == "text":
         from gateway.printer.render_text import render_text
         out = render_text(doc)
+    elif args.format == "receipt":
+        from gateway.receipt.cli import ereceipts_json
+        out = ereceipts_json(doc, data, args.profile, args.till_profile)
     elif args.format == "doc":
         out = json.dumps(doc.to_dict(), ensure_ascii=False, indent=1) + "\n"
     elif args.format == "html":

@@ -33,6 +33,12 @@ class Out:
     def row(self, cells: list[tuple[int, str]], *, bold: bool = False, tall: bool = False,
             wide: bool = False) -> None:
         cells = [(c, t) for c, t in cells if t]
+        placed: list[tuple[int, str]] = []
+        for col, text in cells:  # a cell never touches the one before it
+            if placed:
+                col = max(col, placed[-1][0] + len(placed[-1][1]) + 1)
+            placed.append((col, text))
+        cells = placed
         if bold or tall or wide:
             self.p.set(bold=bold, double_height=tall, double_width=wide)
         if wide and len(cells) > 1:
