@@ -31,7 +31,7 @@ from gateway.receipt.numbers import (
 )
 from gateway.receipt.tables import find_loyalty, parse_payment, parse_vat_row, settle_vat_rows
 
-_SEPARATOR = re.compile(r"^\s*([-=*_#~.+])\1{4,}\s*$|^\s*(?:[-=*_] ?){5,}\s*$")
+_SEPARATOR = re.compile(r"^\s*([-=*_#~.+─━═])\1{4,}\s*$|^\s*(?:[-=*_] ?){5,}\s*$")
 _POSTCODE_CITY = re.compile(r"(?:^|\s)(?:[A-Z]{1,2}-)?(?:\d{4,5}|\d{4}\s?[A-Z]{2})\s+[A-Za-zÀ-ÿ'\-]{2,}")
 _STREET = re.compile(r"[A-Za-zÀ-ÿ'.\-]{3,}.*\s\d{1,4}[a-zA-Z]?\b|^\d{1,4}[a-zA-Z]?,?\s+[A-Za-zÀ-ÿ]{3,}")
 _VAT_ROW_START = re.compile(r"^\s*(?:[A-Z]|\d)?\s*[=:]?\s*\d{1,2}(?:[.,]\d{1,2})?\s?%")
@@ -220,7 +220,7 @@ def _find_items(text, folded, usable, total_i, words, profile):
         line, f = text[i], folded[i]
         if not line.strip() or _SEPARATOR.match(line):
             if pending and pending_after is not None and items and _continues(items[-1], pending[0], field):
-                _extend(items[-1], pending)
+                _extend(items[-1], pending, field)
             pending = []
             continue
         if not pending:
@@ -235,7 +235,7 @@ def _find_items(text, folded, usable, total_i, words, profile):
                 elif items and _fills(items[-1], line) and _qty_below(items[-1], line):
                     pass
                 else:
-                    pending.append(line.strip())
+                    pending.append(line.rstrip())
                 continue
             if _not_an_item(line, f, words):
                 pending = []
@@ -250,18 +250,19 @@ def _find_items(text, folded, usable, total_i, words, profile):
                      and _continues(items[-1], pending[0], field))
             item = parse_item(line, amounts, "" if below else " ".join(pending))
             if item is None:
-                pending.append(line.strip())
+                pending.append(line.rstrip())
                 continue
             if below and not item.own:
                 item = parse_item(line, amounts, " ".join(pending))
             elif below:
-                _extend(items[-1], pending)
+                _extend(items[-1], pending, field)
         items.append(item)
         first = i if first is None else first
         last_item_i = i
         pending = []
     if pending and pending_after is not None and items and _continues(items[-1], pending[0], field):
-        _extend(items[-1], pending)
+        _extend(items[-1], pending, field)
+    _join_wrapped(items, field)
     if first is not None:
         # the header ends where the first item's wrapped description starts
         while first > 0 and text[first - 1].strip() and not find_amounts(text[first - 1]) \
@@ -270,11 +271,28 @@ def _find_items(text, folded, usable, total_i, words, profile):
     return items, first
 
 
-def _extend(item: Item, more: list[str]) -> None:
-    item.description = " ".join([item.description, *more])
-    item.kind = classify(item.description, item.amount)
+def _extend(item: Item, more: list[str], field: int) -> None:
+    """Note the wrapped rest of a description; `_join_wrapped` writes it once all are known."""
+    item.more = [*item.more, *more]
+    item.kind = classify(" ".join([item.description, *more]), item.amount)
     if item.kind == "discount":
         item.quantity = item.unit_price = None
+
+
+def _join_wrapped(items: list[Item], field: int) -> None:
+    """Join wrapped descriptions. A till that cuts words at the column edge fills every
+    wrapped line exactly; then the pieces are glued back without a space."""
+    wrapped = [it for it in items if it.more]
+    exact = [it for it in wrapped if it.desc_end >= field and not it.more[0][:1].isspace()]
+    cut_words = bool(exact) and field > 0 and all(it.desc_end >= field - 1 for it in wrapped) and (
+        len(wrapped) >= 2 or any(m[:1].islower() or m[:1] in ",.-" for it in exact for m in it.more))
+    for it in wrapped:
+        text, last = it.description, it.desc_end
+        for part in it.more:
+            glued = cut_words and last >= field and not part[:1].isspace()
+            text = text + part.strip() if glued else f"{text} {part.strip()}"
+            last = len(part)
+        it.description = text
 
 
 def _not_an_item(line: str, f: str, words: Words) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from gateway.receipt import vocab
@@ -30,6 +30,7 @@ class Item:
     kind: str = "sale"
     own: str = ""  # the description printed on the amount line itself
     desc_end: int = 0  # column after that description
+    more: list[str] = field(default_factory=list)  # wrapped lines below, as printed
 
 
 def split_vat_code(line: str, amount_end: int) -> tuple[str | None, bool]:
