@@ -116,6 +116,8 @@ def extract(lines: list[str], codes: list[dict] | None = None, *, profile=None,
     issued_at = _find_issued_at(text, folded, usable, words, profile, tz, warnings)
     receipt_number = _find_receipt_number(text, folded, usable, words, profile)
     merchant = _find_merchant(text, folded, [i for i in usable if i < header_end], words)
+    if merchant["vat_id"] and not find_vat_id(merchant["vat_id"])[1]:
+        warnings.append(f"VAT id {merchant['vat_id']} fails its check digits")
     currency = _find_currency(text, profile)
 
     vat_sum = sum((r["vat"] for r in vat_rows if r["vat"] is not None), Decimal(0)) if vat_rows else None
@@ -285,7 +287,7 @@ def _join_wrapped(items: list[Item], field: int) -> None:
     wrapped = [it for it in items if it.more]
     exact = [it for it in wrapped if it.desc_end >= field and not it.more[0][:1].isspace()]
     cut_words = bool(exact) and field > 0 and all(it.desc_end >= field - 1 for it in wrapped) and (
-        len(wrapped) >= 2 or any(m[:1].islower() or m[:1] in ",.-" for it in exact for m in it.more))
+        len(wrapped) >= 2 or any(m[:1] in ",.-" or len(m.split()[0]) <= 2 for it in exact for m in it.more[:1]))
     for it in wrapped:
         text, last = it.description, it.desc_end
         for part in it.more:

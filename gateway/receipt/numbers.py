@@ -222,7 +222,8 @@ def redact_pans(line: str) -> str:
     def sub(m: re.Match) -> str:
         digits = re.sub(r"\D", "", m.group(0))
         if 15 <= len(digits) <= 19 and luhn_ok(digits):
-            return "*" * (len(m.group(0)) - 4) + digits[-4:]
+            keep = len(m.group(0)) - 4
+            return re.sub(r"\d", "*", m.group(0)[:keep]) + m.group(0)[keep:]
         return m.group(0)
 
     return _DIGITS_RUN.sub(sub, line)
