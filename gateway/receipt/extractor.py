@@ -186,7 +186,7 @@ def _find_total(text, folded, usable, words, profile, warnings):
         if not amounts:
             continue
         head = f[:m.start()] + " " + f[m.end():amounts[0][1]]
-        if words.not_total.search(head) or PERCENT_RE.search(text[i]):
+        if words.subtotal.search(f[:amounts[0][1]]) or words.not_total.search(head) or PERCENT_RE.search(text[i]):
             continue
         if len({a for a, _, _ in amounts}) > 1:
             continue

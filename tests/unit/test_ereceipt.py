@@ -2,18 +2,25 @@
 
 import base64
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from gateway.printer.document import Barcode, Code2D, Cut, Receipt, Span, TextLine
-from gateway.receipt import InvalidReceipt, Source, build_ereceipt, ereceipt_from_lines, schema, validate
+from gateway.receipt import (
+    InvalidReceipt,
+    Source,
+    build_ereceipt,
+    ereceipt_from_lines,
+    schema,
+    validate,
+)
 from gateway.receipt.schema import SCHEMA_ID
 
 SOURCE = Source(store_id="store-042", till_id="till-1", gateway_id="gw-0001", printer_profile="TM-T88V",
-                captured_at=datetime(2024, 3, 12, 13, 32, tzinfo=timezone.utc))
+                captured_at=datetime(2024, 3, 12, 13, 32, tzinfo=UTC))
 
 
 def _receipt(texts, codes=()):

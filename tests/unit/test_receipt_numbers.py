@@ -6,7 +6,13 @@ from decimal import Decimal
 import pytest
 
 from gateway.receipt.numbers import (
-    find_amounts, find_date, find_masked_card, find_time, find_vat_id, parse_number, redact_pans,
+    find_amounts,
+    find_date,
+    find_masked_card,
+    find_time,
+    find_vat_id,
+    parse_number,
+    redact_pans,
 )
 
 
