@@ -7,6 +7,7 @@ cannot be read for sure is `None`, never a guess.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
 
@@ -46,8 +47,11 @@ def parse_number(text: str) -> Decimal | None:
     return -value if neg else value
 
 
-def find_amounts(line: str) -> list[tuple[Decimal, int, int]]:
-    """Every amount on a line: (value, start, end), left to right."""
+@lru_cache(maxsize=8192)
+def find_amounts(line: str) -> tuple[tuple[Decimal, int, int], ...]:
+    """Every amount on a line: (value, start, end), left to right (cached: lines repeat)."""
+    if not any(c.isdigit() for c in line):
+        return ()
     out = []
     for m in AMOUNT_RE.finditer(line):
         value = parse_number(m.group("num"))
@@ -58,7 +62,7 @@ def find_amounts(line: str) -> list[tuple[Decimal, int, int]]:
         if "-" in lead or "-" in trail or ("(" in lead and ")" in trail):
             value = -value
         out.append((value, m.start(), m.end()))
-    return out
+    return tuple(out)
 
 
 def money(value: Decimal | None) -> str | None:
@@ -152,6 +156,7 @@ _WORD_DATE = re.compile(r"(?<!\d)(?P<d>\d{1,2})\.?\s+(?P<mon>[A-Za-zéûäÄ]{3,
 _TIME = re.compile(r"(?<![\d.,:])(?P<h>[01]?\d|2[0-3])\s?[:h]\s?(?P<m>[0-5]\d)(?::(?P<s>[0-5]\d))?(?![\d,.]\d)")
 
 
+@lru_cache(maxsize=8192)
 def find_date(line: str) -> tuple[date, int, int] | None:
     """The first plausible date on a line: (date, start, end)."""
     for m in _NUM_DATE.finditer(line):

@@ -7,11 +7,15 @@ pattern anchored on word boundaries. Till profiles add their own words in front.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 import unicodedata
 
 
+@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
     """Lower case without accents: 'À PAYER' -> 'a payer', 'Rückgeld' -> 'ruckgeld'."""
+    if text.isascii():
+        return text.lower()
     nfkd = unicodedata.normalize("NFKD", text)
     return "".join(c for c in nfkd if not unicodedata.combining(c)).lower()
 
