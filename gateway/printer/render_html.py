@@ -32,7 +32,13 @@ from gateway.printer.document import (
     TextLine,
 )
 from gateway.printer.document import Image as ImageEvent
-from gateway.printer.render_png import FONT_B_RATIO, MAX_FEED, cell_height
+from gateway.printer.render_png import (
+    FONT_B_RATIO,
+    MAX_FEED,
+    cell_height,
+    printed_events,
+    wrap_line,
+)
 
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
@@ -96,10 +102,10 @@ def _span_html(span: Span, cell: int) -> str:
 def _line_html(line: TextLine, doc: Document) -> str:
     cell = doc.cell
     spans = [s for s in line.spans if s.text]
-    text_h = max([line.height] + [cell_height(s.style.font, cell) * max(1, s.style.height)
-                                  for s in spans])
+    text_h = max([line.height if spans else min(line.height, line.feed)]
+                 + [cell_height(s.style.font, cell) * max(1, s.style.height) for s in spans])
     parts: list[str] = []
-    pos = line.left
+    pos = 0
     for span in spans:
         gap = span.x - pos
         if gap > 0:
@@ -174,7 +180,7 @@ def _feed_html(e: Feed, doc: Document) -> str:
 
 def _event_html(e, doc: Document) -> str:
     if isinstance(e, TextLine):
-        return _line_html(e, doc)
+        return "\n".join(_line_html(row, doc) for row in wrap_line(e))
     if isinstance(e, Feed):
         return _feed_html(e, doc)
     if isinstance(e, ImageEvent):
@@ -198,7 +204,7 @@ def _event_html(e, doc: Document) -> str:
 
 
 def receipt_html(receipt: Receipt, doc: Document, number: int, total: int) -> str:
-    body = "\n".join(h for h in (_event_html(e, doc) for e in receipt.events) if h)
+    body = "\n".join(h for h in (_event_html(e, doc) for e in printed_events(receipt.events)) if h)
     return (f'<article class="paper" aria-label="Receipt {number} of {total}" '
             f'style="width:{_ch(doc.width, doc.cell)}">\n{body}\n</article>')
 

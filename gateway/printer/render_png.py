@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import logging
 import math
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -111,17 +112,53 @@ def span_image(span: Span, doc_cell: int) -> Image.Image:
     return Image.eval(img, lambda v: PAPER - (PAPER - ink) * v // 255)
 
 
-def _line_strip(line: TextLine, doc: Document) -> Image.Image:
+def wrap_line(line: TextLine) -> list[TextLine]:
+    """The rows a printer prints for `line`: text running past the printable width wraps.
+
+    The decoder leaves long lines whole when the paper width is unknown; the paper
+    picture has a width, so it wraps them the way the printer would.
+    """
+    limit = max(1, line.width)
+    if all(s.end_x <= limit for s in line.spans):
+        return [line]
+    rows: list[list[Span]] = [[]]
+    shift = 0  # original x where the current row starts
+    for span in line.spans:
+        x, text = max(0, span.x - shift), span.text
+        while text:
+            room = (limit - x) // max(1, span.cell)
+            if room <= 0 and rows[-1]:
+                shift += x
+                rows.append([])
+                x, room = 0, limit // max(1, span.cell)
+            part, text = text[:max(1, room)], text[max(1, room):]
+            rows[-1].append(Span(part, x, span.style, span.cell))
+            x += span.cell * len(part)
+    return [TextLine(offset=line.offset, end=line.end, spans=row, align=line.align, left=line.left,
+                     width=line.width, height=line.height, feed=line.feed) for row in rows]
+
+
+def _line_strip(line: TextLine, doc: Document) -> Image.Image | None:
+    rows = wrap_line(line)
+    if len(rows) > 1:
+        return _stack([im for im in (_row_strip(row, doc) for row in rows) if im], doc.width)
+    return _row_strip(line, doc)
+
+
+def _row_strip(line: TextLine, doc: Document) -> Image.Image | None:
     spans = [s for s in line.spans if s.text]
     images = [span_image(s, doc.cell) for s in spans]
     text_h = max([line.height] + [im.height for im in images])
-    strip = Image.new("L", (doc.width, max(line.feed, text_h, 1)), PAPER)
+    height = max(line.feed, text_h) if spans else line.feed
+    if height <= 0:
+        return None
+    strip = Image.new("L", (doc.width, height), PAPER)
     shift = 0
     if spans and line.align in ("center", "right"):
-        room = line.left + line.width - max(s.end_x for s in spans)
+        room = line.width - max(s.end_x for s in spans)
         shift = max(0, room // 2 if line.align == "center" else room)
     for span, im in zip(spans, images, strict=True):
-        strip.paste(im, (span.x + shift, text_h - im.height))
+        strip.paste(im, (line.left + span.x + shift, text_h - im.height))
     return strip
 
 
@@ -238,12 +275,27 @@ _STRIPS = {TextLine: _line_strip, Feed: _feed_strip, Barcode: _barcode_strip, Co
            ImageEvent: _image_strip, Cut: _cut_strip, StoredImage: _stored_strip}
 
 
+def printed_events(events):
+    """Events as the paper shows them: an ESC * bit image is part of the line that prints it.
+
+    The decoder emits an ESC * band as an Image followed by the LF that prints it; on paper
+    the LF's line spacing includes the band's height (bands stack without gaps).
+    """
+    band = 0
+    for e in events:
+        if isinstance(e, TextLine) and band and not any(sp.text for sp in e.spans):
+            e = replace(e, height=0, feed=max(0, e.feed - band))
+        band = (e.image.height * max(1, e.scale_y)
+                if isinstance(e, ImageEvent) and e.source == "column" and e.image else 0)
+        yield e
+
+
 def render_receipt_image(receipt: Receipt, doc: Document) -> Image.Image:
     """One receipt (up to and including its cut) as a greyscale picture, doc.width dots wide."""
     parts: list[Image.Image] = []
     marks: list[int] = []  # y of drawer kicks
     height = 0
-    for e in receipt.events:
+    for e in printed_events(receipt.events):
         if isinstance(e, DrawerKick):
             marks.append(height)
             continue

@@ -39,6 +39,7 @@ _PYBARCODE = {
     "codabar": ("codabar", {"narrow": 2, "wide": 5}),
     "nw7": ("codabar", {"narrow": 2, "wide": 5}),
     "code128": ("code128", {}),
+    "code128auto": ("code128", {}),
     "gs1128": ("gs1_128", {}),
 }
 # python-barcode patterns whose units are half a module (narrow bar = 2 units)
@@ -69,35 +70,14 @@ def normalise(symbology: str) -> str:
     return re.sub(r"[^a-z0-9]", "", symbology.lower())
 
 
-def code128_text(data: str) -> str:
-    """The characters an ESC/POS CODE128 payload encodes, without its code-set escapes.
-
-    GS k 73 data starts with "{A", "{B" or "{C" and uses "{1".."{4", "{S" for
-    FNC/shift; "{{" is a literal brace. Code set C pairs are digits already.
-    """
-    if not data.startswith("{") or len(data) < 2:
-        return data
-    out: list[str] = []
-    i = 0
-    while i < len(data):
-        ch = data[i]
-        if ch == "{" and i + 1 < len(data):
-            nxt = data[i + 1]
-            if nxt == "{":
-                out.append("{")
-            i += 2
-            continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
-
-
 def barcode_text(event: Barcode) -> str:
-    """The human-readable (HRI) text the printer prints under or over the bars."""
+    """The human-readable (HRI) text the printer prints under or over the bars.
+
+    The decoder already turns CODE128 code-set escapes into the encoded text;
+    EAN/UPC gain the check digit the printer computes.
+    """
     name = normalise(event.symbology)
     data = event.data
-    if name in ("code128", "gs1128"):
-        return code128_text(data)
     if name in ("ean13", "jan13", "ean8", "jan8", "upca"):
         try:
             return _pybarcode(name, data).get_fullcode()
@@ -110,9 +90,7 @@ def _pybarcode(name: str, data: str):
     import barcode
 
     pyname, options = _PYBARCODE[name]
-    if name in ("code128", "gs1128"):
-        data = code128_text(data)
-    elif name == "code39":
+    if name == "code39":
         data = data.strip("*")
     elif name in ("ean13", "jan13", "upca", "ean8", "jan8"):
         digits = {"ean13": 12, "jan13": 12, "upca": 11, "ean8": 7, "jan8": 7}[name]
@@ -134,8 +112,8 @@ def _bars(pattern: str, unit: float, height: int) -> Image.Image:
 def barcode_image(event: Barcode) -> Image.Image | None:
     """The bars of a 1D barcode (no HRI text), or None when it cannot be drawn."""
     name = normalise(event.symbology)
-    module = max(1, event.module)
-    height = max(1, event.height)
+    module = min(8, max(1, event.module))  # GS w 1..6 (clones: up to 8)
+    height = min(2000, max(1, event.height))
     if name in _PYBARCODE:
         try:
             pattern = "".join(_pybarcode(name, event.data).build())
@@ -144,8 +122,7 @@ def barcode_image(event: Barcode) -> Image.Image | None:
         if pattern:
             unit = module / 2 if name in _HALF_UNITS else module
             return _bars(pattern, unit, height)
-    data = code128_text(event.data) if name == "code128" else event.data
-    img = _zxing(name, data)
+    img = _zxing(name, event.data)
     if img is None:
         return None
     row = img.crop((0, img.height // 2, img.width, img.height // 2 + 1))
@@ -167,6 +144,7 @@ def _zxing(name: str, data: str | bytes, **options) -> Image.Image | None:
 
 
 _QR_EC = {"L": 1, "M": 0, "Q": 3, "H": 2}  # qrcode.constants.ERROR_CORRECT_*
+_QR_EC_BYTE = {48: "L", 49: "M", 50: "Q", 51: "H"}  # GS ( k <fn 69> n
 
 
 def _option(options: dict, *names, default=None):
@@ -200,10 +178,10 @@ def code2d_image(event: Code2D) -> Image.Image | None:
     name = normalise(event.symbology)
     opts = event.options or {}
     payload: str | bytes = event.raw or event.data
-    module = int(_option(opts, "module", "size", "module_size", default=3) or 3)
+    module = min(16, int(_option(opts, "module", "size", "module_size", default=3) or 3))
     if name in ("qr", "qrcode", "qrmodel2", "qrmodel1"):
-        img = qr_image(payload, module, str(_option(opts, "ec", "error_correction", "level",
-                                                    default="L")))
+        ec = _option(opts, "error_correction", "ec", "level", default="L")
+        img = qr_image(payload, module, _QR_EC_BYTE.get(ec, "L") if isinstance(ec, int) else ec)
         if img is not None:
             return img
     img = _zxing(name, event.data or payload)

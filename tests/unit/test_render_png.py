@@ -92,7 +92,7 @@ def test_ean13_barcode_scans_to_its_digits_with_check_digit_and_hri_below():
 
 
 @pytest.mark.parametrize("symbology,data,expected", [
-    ("code128", "{BReceipt-42", "Receipt-42"),
+    ("code128", "Receipt-42", "Receipt-42"),
     ("code39", "ABC-123", "ABC-123"),
     ("ean8", "1234567", "12345670"),
     ("itf", "12345678", "12345678"),
@@ -162,9 +162,9 @@ def test_centred_and_right_aligned_lines_move_the_whole_line():
 
 
 def test_alignment_stays_within_the_margins():
-    img = render([TextLine(spans=[Span("IN", 100)], align="center", left=100, width=200)])
+    # span x counts from the left margin (GS L): content [100, 124) centred in [100, 300)
+    img = render([TextLine(spans=[Span("IN", 0)], align="center", left=100, width=200)])
     x0, x1 = ink_columns(img)
-    # content [100, 124) centred in [100, 300)
     assert abs((x0 + x1) / 2 - 200) < 6
 
 
