@@ -138,9 +138,12 @@ def _barcode_html(e: Barcode, doc: Document) -> str:
     bars = symbols.barcode_image(e)
     hri = symbols.barcode_text(e)
     name = f"{e.symbology.upper()} barcode"
-    if bars is None or bars.width > doc.width:
-        why = "cannot draw this symbology" if bars is None else "wider than the paper: not printed"
-        inner = _box(f"{name}\n{hri}\n({why})", min(doc.width, 320), doc.cell)
+    skipped = symbols.barcode_problem(e) or (
+        "wider than the paper: not printed" if bars is not None and bars.width > doc.width else None)
+    if skipped or bars is None:  # a printer prints no HRI for a barcode it skips
+        inner = _box(f"{name}\n{hri}\n({skipped or 'cannot draw this symbology'})",
+                     min(doc.width, 320), doc.cell)
+        hri = "" if skipped else hri
     else:
         inner = _img(bars, f"{name} {hri}", doc.cell)
     text = f'<span class="hri" aria-hidden="true">{esc(hri)}</span>' if hri else ""

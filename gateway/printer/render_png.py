@@ -198,10 +198,14 @@ def _placeholder(lines: list[str], width: int, height: int, cell: int) -> Image.
 def _barcode_strip(e: Barcode, doc: Document) -> Image.Image:
     bars = symbols.barcode_image(e)
     hri = symbols.barcode_text(e)
-    if bars is None or bars.width > doc.width:
-        why = "cannot draw this symbology" if bars is None else "wider than the paper: not printed"
-        bars = _placeholder([f"{e.symbology.upper()} barcode", hri, f"({why})"],
+    skipped = symbols.barcode_problem(e) or (
+        "wider than the paper: not printed" if bars is not None and bars.width > doc.width else None)
+    if skipped or bars is None:  # a printer prints no HRI for a barcode it skips
+        hri_shown = "" if skipped else hri
+        bars = _placeholder([f"{e.symbology.upper()} barcode", hri,
+                             f"({skipped or 'cannot draw this symbology'})"],
                             min(doc.width, 320), max(40, e.height // 2), doc.cell)
+        hri = hri_shown
     parts = []
     text = _text(hri, e.hri_font, doc.cell) if hri else None
     if text is not None and e.hri in ("above", "both"):

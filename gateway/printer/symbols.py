@@ -109,9 +109,27 @@ def _bars(pattern: str, unit: float, height: int) -> Image.Image:
     return img
 
 
+_FULL_LENGTH = {"ean13": 13, "jan13": 13, "upca": 12, "ean8": 8, "jan8": 8}
+
+
+def barcode_problem(event: Barcode) -> str | None:
+    """Why a printer would not print this barcode as sent (None when it would)."""
+    name = normalise(event.symbology)
+    if not event.data:
+        return "no data"
+    full = _FULL_LENGTH.get(name)
+    if full and len(event.data) == full and event.data.isdigit():
+        expected = barcode_text(event)[-1:]
+        if expected and expected != event.data[-1]:
+            return f"check digit {event.data[-1]} should be {expected}: printers skip it"
+    return None
+
+
 def barcode_image(event: Barcode) -> Image.Image | None:
     """The bars of a 1D barcode (no HRI text), or None when it cannot be drawn."""
     name = normalise(event.symbology)
+    if barcode_problem(event):
+        return None
     module = min(8, max(1, event.module))  # GS w 1..6 (clones: up to 8)
     height = min(2000, max(1, event.height))
     if name in _PYBARCODE:

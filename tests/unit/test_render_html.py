@@ -182,3 +182,8 @@ def test_receipts_are_articles_closed_by_a_cut():
 def test_undrawable_symbol_is_a_labelled_box_with_its_data():
     html = page([Code2D(symbology="hanxin", data="漢信 <data>")])
     assert 'class="box"' in html and "HANXIN code" in html and "漢信 &lt;data&gt;" in html
+
+
+def test_barcode_with_wrong_check_digit_says_why():
+    html = page([Barcode(symbology="ean13", data="5410013101708", hri="below")])
+    assert "check digit 8 should be 3" in html and "<img" not in html

@@ -243,3 +243,9 @@ def test_missing_font_falls_back_with_a_warning(monkeypatch, tmp_path, caplog):
     finally:
         rp._font.cache_clear()
         rp._glyph.cache_clear()
+
+
+def test_ean13_with_a_wrong_check_digit_is_flagged_not_silently_fixed():
+    img = render([Barcode(symbology="ean13", data="5410013101708", hri="below", align="center")])
+    assert read(img) == []  # nothing scannable drawn
+    assert ink(img) == 0 and sum(img.convert("L").histogram()[:230]) > 100  # a grey labelled box
