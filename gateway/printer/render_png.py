@@ -332,5 +332,5 @@ def render_image(doc: Document) -> Image.Image:
 def render_png(doc: Document) -> bytes:
     """The document as PNG bytes (greyscale, one pixel per printer dot)."""
     buf = io.BytesIO()
-    render_image(doc).save(buf, format="PNG", compress_level=6)
+    render_image(doc).save(buf, format="PNG", compress_level=3)  # 3x faster than 6, +20 % size
     return buf.getvalue()
