@@ -43,8 +43,8 @@ from gateway.printer.render_png import (
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 CSS = """
-body{margin:0;padding:1em;background:#d9d9d6;color:#000;
- font-family:"DejaVu Sans Mono",Menlo,Consolas,"Liberation Mono",monospace;font-size:16px}
+body{margin:0;padding:1rem;background:#d9d9d6;color:#000;
+ font-family:"DejaVu Sans Mono",Menlo,Consolas,"Liberation Mono",monospace}
 main{display:flex;flex-direction:column;align-items:center;gap:1.5em}
 .paper{position:relative;background:#fff;padding:1.5ch 2ch;box-shadow:0 1px 4px #0005;
  box-sizing:content-box;overflow:visible}
@@ -83,8 +83,7 @@ def _span_html(span: Span, cell: int) -> str:
     classes = ["s"]
     if st.bold or st.double_strike:
         classes.append("b")
-    if st.underline:
-        classes.append(f"u{min(st.underline, 2)}")
+    under = f" u{min(st.underline, 2)}" if st.underline else ""
     classes += [c for flag, c in ((st.invert, "inv"), (st.color, "red"), (st.italic, "it"),
                                   (st.upside_down, "ud")) if flag]
     height = cell_height(st.font, cell) * max(1, st.height)
@@ -94,7 +93,11 @@ def _span_html(span: Span, cell: int) -> str:
     scale_x = span.cell / cell / scale_y
     if abs(scale_y - 1) > 1e-3 or abs(scale_x - 1) > 1e-3:
         stretch = f";transform:scaleX({scale_x:.4g})" if abs(scale_x - 1) > 1e-3 else ""
-        text = f'<span class="t" style="font-size:{scale_y * 100:.4g}%{stretch}">{text}</span>'
+        # text-decoration does not reach into an inline-block: underline the inner span
+        text = (f'<span class="t{under}" style="font-size:{scale_y * 100:.4g}%{stretch}">'
+                f"{text}</span>")
+    elif under:
+        classes.append(under.strip())
     return (f'<span class="{" ".join(classes)}" style="width:{_ch(width, cell)};'
             f'height:{_ch(height, cell)}">{text}</span>')
 
@@ -212,6 +215,17 @@ def receipt_html(receipt: Receipt, doc: Document, number: int, total: int) -> st
             f'style="width:{_ch(doc.width, doc.cell)}">\n{body}\n</article>')
 
 
+def _font_size(doc: Document) -> str:
+    """One printer dot = one CSS pixel (barcodes and images crisp on screens), smaller on phones.
+
+    1ch is about 0.602em in DejaVu Sans Mono; the paper with its padding is columns + 4 ch.
+    """
+    ch_per_em = 0.602
+    px = doc.cell / ch_per_em
+    cols = doc.width / max(1, doc.cell) + 4
+    return f"body{{font-size:min({px:.2f}px,calc((100vw - 2rem) / {cols * ch_per_em:.2f}))}}\n"
+
+
 def render_html(doc: Document, lang: str = "und", title: str = "Receipt") -> str:
     """A standalone page (no external files) showing every receipt of the document.
 
@@ -226,5 +240,6 @@ def render_html(doc: Document, lang: str = "und", title: str = "Receipt") -> str
     return ("<!DOCTYPE html>\n"
             f'<html lang="{esc(lang)}">\n<head>\n<meta charset="utf-8">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{esc(heading)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
+            f"<title>{esc(heading)}</title>\n<style>{CSS}{_font_size(doc)}</style>\n</head>\n"
+            "<body>\n<main>\n"
             + "\n".join(articles) + "\n</main>\n</body>\n</html>\n")

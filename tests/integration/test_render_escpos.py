@@ -117,3 +117,20 @@ def test_retail_total_is_readable(corpus):
     assert "114.70" in page_text(render_html(doc))  # the double-width TOTAL line wraps instead of running off the paper
     img = Image.open(io.BytesIO(render_png(doc)))
     assert img.height > 900
+
+
+def test_html_page_in_a_real_browser_shows_a_scannable_qr(tmp_path, cafe):
+    """Chromium draws the page; the QR code on the screenshot scans (skipped without Chromium)."""
+    import shutil
+    browser = shutil.which("chromium-headless-shell") or shutil.which("chromium")
+    if not browser:
+        pytest.skip("no Chromium here (apt-get install chromium-headless-shell)")
+    page = tmp_path / "cafe.html"
+    page.write_text(render_html(decode(cafe, profile="TM-T20II")), encoding="utf-8")
+    shot = tmp_path / "shot.png"
+    subprocess.run([browser, "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                    f"--screenshot={shot}", "--window-size=700,1100", page.as_uri()],
+                   capture_output=True, timeout=90, check=True)
+    found = scans(Image.open(shot))
+    assert found.get("QRCode") == QR_URL
+    assert found.get("EAN13") == EAN

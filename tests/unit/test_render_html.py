@@ -187,3 +187,9 @@ def test_undrawable_symbol_is_a_labelled_box_with_its_data():
 def test_barcode_with_wrong_check_digit_says_why():
     html = page([Barcode(symbology="ean13", data="5410013101708", hri="below")])
     assert "check digit 8 should be 3" in html and "<img" not in html
+
+
+def test_underline_of_scaled_text_sits_on_the_scaled_characters():
+    html = page([line(Span("BIG", 0, Style(underline=1, width=2, height=2), cell=24))])
+    # CSS does not carry text-decoration into inline-blocks: the inner span carries it
+    assert '<span class="t u1" style="font-size:200%">BIG</span>' in html
