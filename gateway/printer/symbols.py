@@ -202,7 +202,11 @@ def code2d_image(event: Code2D) -> Image.Image | None:
         img = qr_image(payload, module, _QR_EC_BYTE.get(ec, "L") if isinstance(ec, int) else ec)
         if img is not None:
             return img
-    img = _zxing(name, event.data or payload)
+    extra = {}
+    columns = _option(opts, "columns", default=0)
+    if name == "pdf417" and isinstance(columns, int) and 1 <= columns <= 30:
+        extra["columns"] = columns  # GS ( k <fn 65>: data columns; 0 = automatic
+    img = _zxing(name, event.data or payload, **extra) or _zxing(name, event.data or payload)
     if img is None:
         return None
     return img.resize((img.width * module, img.height * module), Image.NEAREST)

@@ -249,3 +249,11 @@ def test_ean13_with_a_wrong_check_digit_is_flagged_not_silently_fixed():
     img = render([Barcode(symbology="ean13", data="5410013101708", hri="below", align="center")])
     assert read(img) == []  # nothing scannable drawn
     assert ink(img) == 0 and sum(img.convert("L").histogram()[:230]) > 100  # a grey labelled box
+
+
+def test_upside_down_text_is_turned_over():
+    upright = render([line(Span("TTTT", 0))])
+    turned = render([line(Span("TTTT", 0, Style(upside_down=True)))])
+    # the bar of a T is at the top of the cell; turned over it is at the bottom
+    assert ink(upright, (0, 0, 48, 10)) > 2 * ink(upright, (0, 14, 48, 24))
+    assert ink(turned, (0, 14, 48, 24)) > 2 * ink(turned, (0, 0, 48, 10))
