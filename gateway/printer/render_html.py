@@ -50,8 +50,9 @@ main{display:flex;flex-direction:column;align-items:center;gap:1.5em}
  box-sizing:content-box;overflow:visible}
 .line{white-space:pre;line-height:1.2;overflow:visible}
 .line.center{text-align:center}.line.right{text-align:right}
-.s,.g{display:inline-block;vertical-align:bottom;white-space:pre;overflow:visible}
-.t{display:inline-block;white-space:pre;transform-origin:0 100%;line-height:1.2}
+.s,.g{display:inline-block;vertical-align:bottom;white-space:pre;overflow:visible;position:relative}
+.t{position:absolute;left:0;bottom:0;white-space:pre;transform-origin:0 100%;line-height:1.2;
+ text-rendering:geometricPrecision}
 .b{font-weight:bold}.u1{text-decoration:underline}
 .u2{text-decoration:underline;text-decoration-thickness:2px}
 .inv{background:#000;color:#fff}.red{color:#c00}.it{font-style:italic}
@@ -90,11 +91,11 @@ def _span_html(span: Span, cell: int) -> str:
     width = span.cell * len(span.text)
     text = esc(span.text)
     scale_y = max(1, st.height) * (FONT_B_RATIO if st.font else 1)
-    scale_x = span.cell / cell / scale_y
+    scale_x = span.cell / cell
     if abs(scale_y - 1) > 1e-3 or abs(scale_x - 1) > 1e-3:
-        stretch = f";transform:scaleX({scale_x:.4g})" if abs(scale_x - 1) > 1e-3 else ""
+        # drawn at Font A size, then scaled like the printer doubles dots;
         # text-decoration does not reach into an inline-block: underline the inner span
-        text = (f'<span class="t{under}" style="font-size:{scale_y * 100:.4g}%{stretch}">'
+        text = (f'<span class="t{under}" style="transform:scale({scale_x:.4g},{scale_y:.4g})">'
                 f"{text}</span>")
     elif under:
         classes.append(under.strip())
