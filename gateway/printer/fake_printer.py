@@ -194,6 +194,10 @@ class FakeNetworkPrinter:
     def close(self) -> None:
         self._stop.set()
         self.drop_connections()
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)  # wakes accept()
+        except OSError:
+            pass
         self.sock.close()
         self.thread.join(2)
 
