@@ -21,7 +21,7 @@ PIECES = [b"\x1b@", b"\x1b!\x38", b"\x1dB\x01", b"\x1d!\x77", b"\x1ba\x01", b"\x
           b"\x1d(k\x08\x001P0hello", b"\x1d(k\x03\x001Q0", b"\x1d(k\x03\x000Q0",
           b"\x1dv0\x00\x02\x00\x04\x00\xff\x00\xaa\x55\x0f\xf0\x81\x18", b"\x1b*\x21\x02\x00" + b"\xff" * 6,
           b"\x1cp\x01\x00", b"\x1dVA\x10", b"\x1bp\x00\x19\xfa", b"\x10\x04\x01", b"\n", b"\t",
-          "é€Ω".encode("utf-8"), b"Total 12,50 \xd5", b"<script>x</script>"]
+          "é€Ω".encode(), b"Total 12,50 \xd5", b"<script>x</script>"]
 
 
 @settings(max_examples=40, deadline=None)
