@@ -16,7 +16,11 @@ from gateway import __version__
 
 # verb -> (module under gateway.cli, one-line help)
 VERBS: dict[str, tuple[str, str]] = {
+    "demo": ("demo", "run the whole product on this machine: simulated till, gateway, printer (no hardware)"),
     "decode": ("decode", "decode an ESC/POS capture into text, JSON, an e-receipt, HTML or PNG"),
+    "run": ("run", "run the gateway service (till <-> printer proxy) from a config file"),
+    "replay": ("replay", "play a capture from `run --record` through the decoder (and a printer)"),
+    "fake-printer": ("fake_printer", "a fake network receipt printer (TM-T88 status replies) for bench tests"),
 }
 
 

@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable
 
 from gateway.printer import barcodes, graphics
-from gateway.printer.codepages import intl_table, page_table
+from gateway.printer.codepages import decode_single, decode_utf8, intl_table, page_table
 from gateway.printer.document import (
     Barcode,
     Beep,
@@ -31,6 +31,7 @@ from gateway.printer.document import (
     Feed,
     Image,
     Reset,
+    Span,
     StatusRequest,
     StoredImage,
     Style,
@@ -42,6 +43,8 @@ from gateway.printer.profiles import FONT_CELL, FONT_HEIGHT, Profile, get_profil
 
 ESC, GS, FS, DLE = 0x1B, 0x1D, 0x1C, 0x10
 _CTRL = re.compile(rb"[\x00-\x1f]")
+_NUL_RUN = re.compile(rb"\x00+")
+_PLAIN_LINES = re.compile(rb"(?:[\x20-\xff]*\n)+")  # whole lines with no command inside
 MAX_PAYLOAD = graphics.MAX_IMAGE_BYTES  # larger declared payloads are skipped, not buffered
 NEED = -1  # handler result: the command is not complete yet
 ALIGN = {0: "left", 1: "center", 2: "right", 48: "left", 49: "center", 50: "right"}
@@ -152,6 +155,7 @@ class Decoder:
     def _reset_state(self) -> None:
         self.s = _State(self.profile)
         self._style_cache: Style | None = None
+        self._ctx: tuple | None = None  # (enc, style, cell, height) for text; None after any change
 
     def _style(self) -> Style:
         st = self._style_cache
@@ -239,6 +243,11 @@ class Decoder:
         while pos < n:
             b = buf[pos]
             if b >= 0x20:
+                if not self._line.ops and not self._page_mode:
+                    block = _PLAIN_LINES.match(buf, pos)
+                    if block is not None and self._plain_lines(bytes(buf[pos:block.end()]), self._base + pos):
+                        pos = block.end()
+                        continue
                 m = search(buf, pos)
                 stop = m.start() if m else n
                 self._text(bytes(buf[pos:stop]), pos)
@@ -257,19 +266,59 @@ class Decoder:
             del buf[:pos]
             self._base += pos
 
+    def _plain_lines(self, block: bytes, offset: int) -> bool:
+        """Fast path: lines of text in one style, each ended by LF. Same events as the slow path."""
+        ctx = self._ctx
+        if ctx is None:
+            s = self.s
+            ctx = self._ctx = (self._enc(), self._style(), self._cell(), FONT_HEIGHT.get(s.font, 24) * s.height)
+        enc, style, cell, height = ctx
+        if enc[0] != "sb":
+            return False
+        s = self.s
+        area = max(1, min(s.area, self.profile.width - s.left))
+        raws = block.split(b"\n")
+        raws.pop()
+        if self.profile.width_known and max(map(len, raws)) * cell > area:
+            return False  # a line would wrap: let the general layout do it
+        table, intl = enc[1], enc[2]
+        feed = max(s.line_spacing, height)
+        align, left = s.align, s.left
+        out = self._events
+        for raw in raws:
+            end = offset + len(raw) + 1
+            if raw:
+                if raw.isascii() and not intl:
+                    text = raw.decode("ascii")
+                else:
+                    text = decode_utf8(raw) if not raw.isascii() else None
+                    if text is None:
+                        text = decode_single(raw, table)
+                spans = [Span(text, 0, style, cell)]
+            else:
+                spans = []
+            out.append(TextLine(offset=offset, end=end, spans=spans, align=align, left=left,
+                                width=area, height=height, feed=feed))
+            offset = end
+        self.commands += len(raws)
+        return True
+
     def _text(self, raw: bytes, pos: int) -> None:
         line = self._line
-        if not line:
+        if not line.ops:
             self._line_start = self._base + pos
             if line.align is None:
                 line.align = self.s.align
-        s = self.s
-        line.text(raw, self._enc(), self._style(), self._cell(),
-                  FONT_HEIGHT.get(s.font, 24) * s.height)
+        ctx = self._ctx
+        if ctx is None:
+            s = self.s
+            ctx = self._ctx = (self._enc(), self._style(), self._cell(), FONT_HEIGHT.get(s.font, 24) * s.height)
+        line.text(raw, *ctx)
 
     # --- control bytes
     def _build_tables(self) -> None:
         ctrl: list[Callable[[bytearray, int, int], int]] = [self._c_ignore] * 32
+        ctrl[0x00] = self._c_nul
         ctrl[0x07] = self._c_bel
         ctrl[0x09] = self._c_ht
         ctrl[0x0A] = self._c_lf
@@ -328,6 +377,9 @@ class Decoder:
 
     def _abs(self, pos: int) -> int:
         return self._base + pos
+
+    def _c_nul(self, buf, pos, n):
+        return _NUL_RUN.match(buf, pos).end()  # padding: skip the whole run at once
 
     def _c_ignore(self, buf, pos, n):
         b = buf[pos]
@@ -464,9 +516,11 @@ class Decoder:
     # --- ESC handlers (args is a bytearray slice)
     def _mark(self):
         self._style_cache = None
+        self._ctx = None
 
     def _e_spacing(self, args, a, e):
         self.s.spacing = args[0]
+        self._ctx = None
 
     def _e_mode(self, args, a, e):
         s, n = self.s, args[0]
@@ -602,6 +656,7 @@ class Decoder:
 
     def _e_intl(self, args, a, e):
         self.s.intl = args[0]
+        self._ctx = None
 
     def _e_rotate(self, args, a, e):
         self.s.rotated = (args[0] & 0x0F) in (1, 2)
@@ -643,6 +698,7 @@ class Decoder:
         elif not page_table(self.profile.code_pages[n])[1]:
             self._warn(a, e, f"ESC t {n}: code page {self.profile.code_pages[n]} has no table; decoding as CP437")
         self.s.page = n
+        self._ctx = None
 
     def _e_status(self, args, a, e):
         cmd = "ESC u" if len(args) else "ESC v"
@@ -719,10 +775,10 @@ class Decoder:
         end, skipped = self._sized(buf, pos, n, 5, cols * per, pos + 5)
         if end == NEED or skipped:
             return end
-        img = graphics.column(bytes(buf[pos + 5:end]), cols, per)
-        if img is not None:
+        if cols:
             self._flush_text(self._abs(pos))
-            self._emit(Image(offset=self._abs(pos), end=self._abs(end), image=img, source="column",
+            self._emit(Image(offset=self._abs(pos), end=self._abs(end), source="column",
+                             bits=bytes(buf[pos + 5:end]), bits_size=(per, cols), bits_layout="column",
                              align=self.s.align, scale_x=2 if m in (0, 32) else 1,
                              scale_y=3 if m in (0, 1) else 1))
         return end
@@ -853,11 +909,11 @@ class Decoder:
         end, skipped = self._sized(buf, pos, n, 8, x * y, pos + 8)
         if end == NEED or skipped:
             return end
-        img = graphics.raster(bytes(buf[pos + 8:end]), x, y)
-        if img is not None:
+        if x and y:
             self._flush_text(self._abs(pos))
             m &= 0x03
-            self._emit(Image(offset=self._abs(pos), end=self._abs(end), image=img, source="raster",
+            self._emit(Image(offset=self._abs(pos), end=self._abs(end), source="raster",
+                             bits=bytes(buf[pos + 8:end]), bits_size=(x, y), bits_layout="raster",
                              align=self.s.align, scale_x=2 if m in (1, 3) else 1,
                              scale_y=2 if m in (2, 3) else 1))
         return end
@@ -1056,13 +1112,16 @@ class Decoder:
     # --- FS handlers
     def _f_kanji_on(self, args, a, e):
         self.s.kanji = True
+        self._ctx = None
 
     def _f_kanji_off(self, args, a, e):
         self.s.kanji = False
+        self._ctx = None
 
     def _f_kanji_code(self, args, a, e):
         n = args[0]
         self.s.kanji_codec = "shift_jis" if n in (1, 49) else "iso2022_jp" if n in (0, 48) else "gb18030"
+        self._ctx = None
 
     def _f_print_nv(self, args, a, e):
         self._print_stored(f"fsq:{args[0]}", a, e, "nv")

@@ -48,6 +48,12 @@ class LineBuilder:
     def layout(self, start_x: int, width: int) -> tuple[list[list[Span]], int]:
         """Spans per printed line (more than one when text runs past `width`), and the end x."""
         ops = self.ops
+        if len(ops) == 1 and ops[0][0] == TEXT:  # the common line: one run of text in one style
+            op = ops[0]
+            raw, cell = op[1], op[4] or 1
+            if start_x + cell * len(raw) <= width:
+                text = _decode(raw, op[2], op[2][0] == "sb" and not raw.isascii() and decode_utf8(raw) is not None)
+                return [[Span(text, start_x, op[3], cell)]], start_x + cell * len(text)
         utf8 = _line_is_utf8(ops)
         lines: list[list[Span]] = [[]]
         x = start_x
