@@ -54,7 +54,7 @@ def measure(n: int) -> dict[str, dict]:
     }
     if receiptline.available():
         streams = receiptline.make_streams(range(max(1, n // 12)))
-        out["held out (receiptline)"] = score_set((ereceipt(d), t) for _, d, t in streams)
+        out["receiptline (independent client)"] = score_set((ereceipt(d), t) for _, d, t in streams)
     return out
 
 
