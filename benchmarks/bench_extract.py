@@ -14,8 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from gateway.receipt import ereceipt_from_lines, extract  # noqa: E402
-from gateway.receipt import numbers, vocab  # noqa: E402
+from gateway.receipt import ereceipt_from_lines, extract, numbers, vocab  # noqa: E402  # noqa: E402
 
 
 def cold() -> None:

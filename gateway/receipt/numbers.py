@@ -7,9 +7,9 @@ cannot be read for sure is `None`, never a guess.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 CENT = Decimal("0.01")
 

@@ -7,8 +7,8 @@ pattern anchored on word boundaries. Till profiles add their own words in front.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 import unicodedata
+from functools import lru_cache
 
 
 @lru_cache(maxsize=8192)

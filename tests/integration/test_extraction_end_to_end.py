@@ -97,6 +97,12 @@ def test_cli_prints_the_ereceipt(tmp_path):
     doc = validate(json.loads(out.stdout))
     assert doc["totals"]["gross"] == s.truth["totals"]["gross"]
     assert doc["receipt_number"] == s.truth["receipt_number"]
+    two = tmp_path / "two.bin"
+    two.write_bytes(s.data + make_sample(4, layout="qtyline-abs", lang="de").data)
+    both = subprocess.run([sys.executable, "-m", "gateway", "decode", str(two), "-f", "receipt"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=60)
+    docs = json.loads(both.stdout)
+    assert isinstance(docs, list) and len(docs) == 2 and docs[0]["receipt_id"] != docs[1]["receipt_id"]
     bad = subprocess.run([sys.executable, "-m", "gateway", "decode", str(capture), "-f", "receipt",
                           "--till-profile", "no-such-till"], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert bad.returncode == 2 and "unknown till profile" in bad.stderr and "Traceback" not in bad.stderr
