@@ -20,7 +20,10 @@ def score(*, items, gross, vat_rows, payments, change, issued_at, receipt_number
     contradicted = 0
     if items:
         total_lines = sum((it.amount for it in items), Decimal(0))
-        if total_lines == gross:
+        # a tax line with no base or gross is tax added on top of the lines (sales-tax tills)
+        tax_added = sum((r["vat"] for r in vat_rows or [] if r["vat"] is not None
+                         and r["base"] is None and r["gross"] is None), Decimal(0))
+        if total_lines == gross or (tax_added and total_lines + tax_added == gross):
             confirmed += 2
         else:
             contradicted += 1

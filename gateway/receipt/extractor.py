@@ -114,8 +114,9 @@ def extract(lines: list[str], codes: list[dict] | None = None, *, profile=None,
     payments, change = _find_payments(text, folded, after, words)
     loyalty = find_loyalty(text, folded, usable, words)
     issued_at = _find_issued_at(text, folded, usable, words, profile, tz, warnings)
-    receipt_number = _find_receipt_number(text, folded, usable, words, profile)
-    merchant = _find_merchant(text, folded, [i for i in usable if i < header_end], words)
+    merchant, merchant_idx = _find_merchant(text, folded, [i for i in usable if i < header_end], words)
+    receipt_number = _find_receipt_number(text, folded, [i for i in usable if i not in merchant_idx],
+                                          words, profile)
     if merchant["vat_id"] and not find_vat_id(merchant["vat_id"])[1]:
         warnings.append(f"VAT id {merchant['vat_id']} fails its check digits")
     currency = _find_currency(text, profile)
@@ -301,7 +302,15 @@ def _not_an_item(line: str, f: str, words: Words) -> bool:
     """A line with an amount in the items region that is no item: subtotal, savings, VAT, date."""
     return bool(words.subtotal.search(f) or words.savings.search(f) or words.vat_total.search(f)
                 or find_date(line) or _VAT_ROW_START.match(line)
-                or (words.vat_words.search(f) and PERCENT_RE.search(line)))
+                or (words.vat_words.search(f) and PERCENT_RE.search(line)) or _tax_line(line, f, words))
+
+
+def _tax_line(line: str, f: str, words: Words) -> bool:
+    """'A local tax   1,30' / 'MwSt  1,90': a tax amount on its own, no rate printed."""
+    amounts = find_amounts(line)
+    head = f[:amounts[0][1]] if amounts else ""
+    return (len(amounts) == 1 and bool(words.vat_words.search(head)) and len(head.split()) <= 4
+            and not PERCENT_RE.search(line))
 
 
 def _description_field(text, region, words) -> int:
@@ -345,6 +354,8 @@ def _fills(prev: Item, line: str) -> bool:
 
 
 def _is_heading(f: str, words: Words) -> bool:
+    if f.strip() and not re.search(r"[a-z0-9]", f):
+        return True  # a currency sign or other symbols over the amount column
     tokens = re.findall(r"[a-z]+", f)
     if len(tokens) < 2:
         return False
@@ -379,6 +390,10 @@ def _find_vat(text, folded, usable, total_i, words):
             row = parse_vat_row(text[i], amounts)
             if row is not None and not any(_same_row(r, row) for r in rows):
                 rows.append(row)
+            continue
+        if total_i is not None and i < total_i and _tax_line(text[i], f, words):
+            rows.append({"code": None, "rate": None, "base": None, "vat": amounts[0][0], "gross": None,
+                         "alts": []})
             continue
         if words.vat_total.search(f) and len(amounts) == 1 and printed_vat is None:
             printed_vat = amounts[0][0]
@@ -472,6 +487,8 @@ def _find_receipt_number(text, folded, usable, words, profile):
     for pattern in (words.receipt_strong, words.receipt_weak):
         for i in usable:
             f = folded[i]
+            if pattern is words.receipt_weak and find_amounts(text[i]):
+                continue  # "ROSE No. 2   8,99" is an item, not a receipt number
             for m in pattern.finditer(f):
                 before = f[max(0, m.start() - 12):m.start()]
                 if words.receipt_exclude.search(f[m.start():m.end() + 12]) and not \
@@ -494,6 +511,7 @@ def _find_receipt_number(text, folded, usable, words, profile):
 def _find_merchant(text, folded, header, words):
     name = None
     address: list[str] = []
+    used: set[int] = set()
     vat_id = None
     for i in header:
         found = find_vat_id(text[i])
@@ -512,16 +530,18 @@ def _find_merchant(text, folded, header, words):
             if is_other or words.greetings.search(f) or len(re.sub(r"[^\w]", "", line)) < 2:
                 continue
             name = " ".join(line.split())
+            used.add(i)
             continue
         if is_other:
             break
         if _POSTCODE_CITY.search(line) or _STREET.search(line):
             address.append(" ".join(line.split()))
+            used.add(i)
             if _POSTCODE_CITY.search(line):
                 break
         elif address:
             break
-    return {"name": name, "address": ", ".join(address) if address else None, "vat_id": vat_id}
+    return {"name": name, "address": ", ".join(address) if address else None, "vat_id": vat_id}, used
 
 
 def _find_currency(text, profile):

@@ -152,8 +152,10 @@ MONTHS = {
 _NUM_DATE = re.compile(
     r"(?<![\d.,/-])(?:(?P<y1>20\d{2})[-/.](?P<m1>\d{1,2})[-/.](?P<d1>\d{1,2})"
     r"|(?P<d2>\d{1,2})(?P<sep>[-/.])(?P<m2>\d{1,2})(?P=sep)(?P<y2>\d{4}|\d{2}))(?![\d,]|\.\d)")
-_WORD_DATE = re.compile(r"(?<!\d)(?P<d>\d{1,2})\.?\s+(?P<mon>[A-Za-zéûäÄ]{3,10}\.?)\s+(?P<y>20\d{2})\b")
-_TIME = re.compile(r"(?<![\d.,:])(?P<h>[01]?\d|2[0-3])\s?[:h]\s?(?P<m>[0-5]\d)(?::(?P<s>[0-5]\d))?(?![\d,.]\d)")
+_WORD_DATE = re.compile(r"(?<!\d)(?P<d>\d{1,2})(?:st|nd|rd|th|er)?\.?\s+(?:of\s+)?"
+                        r"(?P<mon>[A-Za-zéûäÄ]{3,10}\.?),?\s+(?P<y>20\d{2})\b")
+_TIME = re.compile(r"(?<![\d.,:])(?P<h>[01]?\d|2[0-3])\s?[:h]\s?(?P<m>[0-5]\d)(?::(?P<s>[0-5]\d))?(?![\d,.]\d)"
+                   r"(?:\s?(?P<ampm>[AaPp])\.?[Mm]\b\.?)?")
 
 
 @lru_cache(maxsize=8192)
@@ -185,7 +187,12 @@ def find_date(line: str) -> tuple[date, int, int] | None:
 
 def find_time(line: str) -> time | None:
     for m in _TIME.finditer(line):
-        return time(int(m.group("h")), int(m.group("m")), int(m.group("s") or 0))
+        hour = int(m.group("h"))
+        if m.group("ampm"):
+            if hour > 12:
+                continue
+            hour = hour % 12 + (12 if m.group("ampm") in "Pp" else 0)
+        return time(hour, int(m.group("m")), int(m.group("s") or 0))
     return None
 
 

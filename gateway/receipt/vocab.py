@@ -75,7 +75,8 @@ RECEIPT_WEAK = [r"transactie(?:nr\.?|nummer)?", r"transaction(?: no\.?)?", r"tra
 RECEIPT_EXCLUDE = [r"ticket restaurant", r"bon d'achat", r"bon de reduction", r"kassa", r"caisse",
                    r"kasse", r"till", r"terminal", r"tel", r"btw", r"tva", r"vat", r"fdm", r"tse",
                    r"kaart", r"carte", r"card", r"karte", r"klant", r"client", r"kunde", r"customer"]
-HEADINGS = [r"omschrijving", r"artikel", r"bezeichnung", r"art", r"nr", r"description", r"designation", r"article", r"qte", r"qty",
+HEADINGS = [r"sales", r"invoice", r"receipt", r"facture", r"rechnung", r"kassenbon", r"kassabon",
+            r"quittung", r"omschrijving", r"artikel", r"bezeichnung", r"art", r"nr", r"description", r"designation", r"article", r"qte", r"qty",
             r"aantal", r"menge", r"prijs", r"prix", r"preis", r"price", r"bedrag", r"montant", r"betrag",
             r"amount", r"eur", r"pu", r"total", r"totaal", r"btw", r"tva", r"mwst", r"vat"]
 VAT_WORDS = [r"btw", r"tva", r"mwst\.?", r"ust\.?", r"vat", r"tax", r"steuer", r"taux", r"tarief"]

@@ -43,7 +43,7 @@ def test_find_amounts(line, amounts):
 @pytest.mark.parametrize("line,expected", [
     ("Datum: 12-03-2024", date(2024, 3, 12)), ("12/03/24 14:32", date(2024, 3, 12)),
     ("12.03.2024", date(2024, 3, 12)), ("2024-03-12T14:32", date(2024, 3, 12)),
-    ("12 mars 2024", date(2024, 3, 12)), ("12. März 2024", date(2024, 3, 12)), ("12 Mar 2024", date(2024, 3, 12)),
+    ("12 mars 2024", date(2024, 3, 12)), ("Monday 6th of April 2015", date(2015, 4, 6)), ("12. März 2024", date(2024, 3, 12)), ("12 Mar 2024", date(2024, 3, 12)),
     ("31-02-2024", None), ("Tel 12.34.56", None),
 ])
 def test_find_date(line, expected):
@@ -55,6 +55,8 @@ def test_find_time():
     assert find_time("14:32:05") == time(14, 32, 5)
     assert find_time("à 9h05") == time(9, 5)
     assert find_time("12,50") is None
+    assert find_time("02:56:25 PM") == time(14, 56, 25)
+    assert find_time("12:05 am") == time(0, 5)
 
 
 @pytest.mark.parametrize("line,vat_id,ok", [
