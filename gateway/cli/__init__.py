@@ -17,6 +17,7 @@ from gateway import __version__
 # verb -> (module under gateway.cli, one-line help)
 VERBS: dict[str, tuple[str, str]] = {
     "decode": ("decode", "decode an ESC/POS capture into text, JSON, an e-receipt, HTML or PNG"),
+    "firmware": ("firmware", "kiosk node: flash it with mpremote, write its config.json, check its files"),
 }
 
 
