@@ -9,7 +9,7 @@ import sys
 import time
 
 if not hasattr(time, "ticks_ms"):  # CPython with the fakes (firmware/fakes): tests only
-    import utime as time
+    import utime as time  # type: ignore[no-redef]
 
 import framebuf
 import machine

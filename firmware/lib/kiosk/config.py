@@ -96,7 +96,7 @@ def problems(data):
     out = []
     if not isinstance(data, dict):
         return ["config.json must be a JSON object {...}"]
-    known_sections = {}
+    known_sections: dict = {}
     for key in SCHEMA:
         if "." in key:
             sec, name = key.split(".", 1)

@@ -10,7 +10,7 @@ class LineReader:
 
     def feed(self, data):
         """Add bytes; return the complete lines (bytes, without terminators)."""
-        out = []
+        out: list = []
         if not data:
             return out
         for b in data:

@@ -78,10 +78,11 @@ class MqttLink:
 
     def _drop(self, why, now_ms):
         self.last_error = why
-        try:
-            self.client.disconnect()
-        except OSError:
-            pass
+        if self.client is not None:
+            try:
+                self.client.disconnect()
+            except OSError:
+                pass
         self.client = None
         self.backoff.failed(now_ms)
 
