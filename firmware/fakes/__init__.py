@@ -5,7 +5,7 @@ laptop) call `install()` to put them in sys.modules, then import `board`/`main`:
 
     from firmware import fakes
     hw = fakes.install()          # {"machine": ..., "network": ..., ...}
-    hw["machine"].uart(1).inject(b"2400000000017\\r")
+    hw["machine"].uart(1).inject(b"2400000000013\\r")
     fakes.uninstall()
 """
 
@@ -18,15 +18,17 @@ NAMES = ("machine", "network", "utime", "framebuf", "umqtt", "umqtt.simple")
 _saved: dict = {}
 
 
-def install():
+def install(real_mqtt=False):
+    """Put the fakes in sys.modules. real_mqtt: umqtt.simple speaks MQTT over a real socket."""
     from firmware.fakes import umqtt
+    from firmware.fakes.umqtt import over_socket
 
     machine.reset_state()
     network.reset_state()
     utime.reset_state()
     umqtt_simple.BROKER.reset()
     mods = {"machine": machine, "network": network, "utime": utime, "framebuf": framebuf,
-            "umqtt": umqtt, "umqtt.simple": umqtt_simple}
+            "umqtt": umqtt, "umqtt.simple": over_socket if real_mqtt else umqtt_simple}
     for name, mod in mods.items():
         if name not in _saved:
             _saved[name] = sys.modules.get(name)

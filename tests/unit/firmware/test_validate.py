@@ -37,7 +37,7 @@ def test_known_codes_of_each_symbology():
 
 
 def test_patterns():
-    assert validate.pattern_ok("2400000000017", "2400#########")
+    assert validate.pattern_ok("2400000000013", "2400#########")
     assert not validate.pattern_ok("2500000000017", "2400#########")
     assert not validate.pattern_ok("240000000001", "2400#########")
     assert validate.pattern_ok("ABC-123", "ABC-*")
