@@ -17,6 +17,9 @@ from gateway import __version__
 # verb -> (module under gateway.cli, one-line help)
 VERBS: dict[str, tuple[str, str]] = {
     "decode": ("decode", "decode an ESC/POS capture into text, JSON, an e-receipt, HTML or PNG"),
+    "run": ("run", "run the gateway service (till <-> printer proxy) from a config file"),
+    "replay": ("replay", "play a capture from `run --record` through the decoder (and a printer)"),
+    "fake-printer": ("fake_printer", "a fake network receipt printer (TM-T88 status replies) for bench tests"),
     "firmware": ("firmware", "kiosk node: flash it with mpremote, write its config.json, check its files"),
 }
 

@@ -147,15 +147,22 @@ class Code2D(Event):
     kind: ClassVar[str] = "code2d"
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(kw_only=True)
 class Image(Event):
-    """A bitmap printed by GS v 0, ESC *, GS ( L / GS 8 L, or a defined NV/downloaded image."""
+    """A bitmap printed by GS v 0, ESC *, GS ( L / GS 8 L, or a defined NV/downloaded image.
+
+    The decoder keeps the dot data as sliced from the stream (`bits`, `bits_size`,
+    `bits_layout`) and builds the Pillow image the first time `image` is read.
+    """
 
     image: Any = None  # PIL.Image.Image, mode "1" (black = 0)
     source: str = "raster"  # raster | column | graphics | downloaded
     align: str = "left"
     scale_x: int = 1
     scale_y: int = 1
+    bits: bytes = b""
+    bits_size: tuple = (0, 0)  # (bytes per row or column, rows or columns)
+    bits_layout: str = ""  # "raster" (row-major) | "column" | "" (image given)
     kind: ClassVar[str] = "image"
 
     def to_dict(self) -> dict:
@@ -168,6 +175,25 @@ class Image(Event):
             d["png"] = base64.b64encode(buf.getvalue()).decode("ascii")
         d["offset"], d["end"] = self.offset, self.end
         return d
+
+
+def _image_get(self):
+    img = self.__dict__.get("_image")
+    if img is None and self.bits_layout:
+        from gateway.printer import graphics
+
+        per, count = self.bits_size
+        img = (graphics.raster(self.bits, per, count) if self.bits_layout == "raster"
+               else graphics.column(self.bits, count, per))
+        self.__dict__["_image"] = img
+    return img
+
+
+def _image_set(self, value):
+    self.__dict__["_image"] = value
+
+
+Image.image = property(_image_get, _image_set)  # built on first use: decoding stays cheap
 
 
 @dataclass(slots=True, kw_only=True)
