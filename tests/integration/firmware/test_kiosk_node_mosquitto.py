@@ -124,3 +124,25 @@ def test_scan_answer_and_last_will_over_a_real_broker(broker, gateway):
         for name in ("board", "main"):
             sys.modules.pop(name, None)
         fakes.uninstall()
+
+
+def test_the_laptop_simulator_scans_through_a_real_broker(broker, gateway):
+    from firmware.fakes.sim import SimulatedKiosk
+
+    k = SimulatedKiosk({"node_id": "kiosk-7", "till": "till-3", "wifi": {"ssid": "shop", "password": "pw"},
+                        "mqtt": {"host": "127.0.0.1", "port": broker, "store": "store-042", "gateway": "gw-0001"}})
+    try:
+        k.run(0.3)
+        assert k.screen() == ["Scan your", "loyalty card"]
+        k.scan(CARD)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and k.screen()[:1] != ["Hello Anna"]:
+            k.run(0.05)
+        assert k.screen()[:1] == ["Hello Anna"]
+        k.press("paper")
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not any(kind == "button" for kind, _ in gateway):
+            time.sleep(0.02)
+        assert [m["button"] for kind, m in gateway if kind == "button"] == ["print_anyway"]
+    finally:
+        k.close()
