@@ -319,7 +319,7 @@ class Outbox:
     def mark_published(self, sequences: list[int], now: float | None = None) -> int:
         now = time.time() if now is None else now
         return self._write("UPDATE receipts SET state='published', published=?, attempts=attempts+1 "
-                           "WHERE sequence=? AND state='pending'", [(now, s) for s in sequences])
+                           "WHERE sequence=? AND state != 'confirmed'", [(now, s) for s in sequences])
 
     def confirm(self, receipt_ids: list[str], now: float | None = None) -> int:
         """The hub stored these durably; returns how many rows were newly confirmed."""
