@@ -11,6 +11,7 @@ mosquitto binary is installed (scripts/bootstrap installs it).
 from __future__ import annotations
 
 import os
+import pwd
 import shutil
 import signal
 import socket
@@ -40,13 +41,14 @@ def free_port() -> int:
 
 class Mosquitto:
     def __init__(self, workdir: str | Path, *, port: int | None = None, listener_conf: str = "",
-                 extra_conf: str = "", persistence: bool = False):
+                 extra_conf: str = "", persistence: bool = False, conf_text: str | None = None):
         self.dir = Path(workdir)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
         self.listener_conf = listener_conf or "allow_anonymous true\n"
         self.extra_conf = extra_conf
         self.persistence = persistence
+        self.conf_text = conf_text   # a whole config (its own listener lines); user/log lines are added
         self.proc: subprocess.Popen | None = None
         self.conf = self.dir / "mosquitto.conf"
         self.log = self.dir / "mosquitto.log"
@@ -57,8 +59,15 @@ class Mosquitto:
         return f"{self.scheme}://127.0.0.1:{self.port}"
 
     def write_conf(self) -> None:
+        user = pwd.getpwuid(os.getuid()).pw_name
+        if self.conf_text is not None:
+            self.conf.write_text(f"{self.conf_text}\nuser {user}\nlog_dest file {self.log}\n"
+                                 "log_type error\nlog_type warning\nlog_type notice\n")
+            return
         self.conf.write_text(
             f"per_listener_settings false\n"
+            # as root mosquitto would switch to the `mosquitto` user and could not read this directory
+            f"user {user}\n"
             f"listener {self.port} 127.0.0.1\n"
             f"{self.listener_conf}\n"
             f"persistence {'true' if self.persistence else 'false'}\n"

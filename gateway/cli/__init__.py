@@ -17,6 +17,7 @@ from gateway import __version__
 # verb -> (module under gateway.cli, one-line help)
 VERBS: dict[str, tuple[str, str]] = {
     "decode": ("decode", "decode an ESC/POS capture into text, JSON, an e-receipt, HTML or PNG"),
+    "listen": ("listen", "watch receipts arrive over MQTT (stores, deduplicates, acks)"),
 }
 
 

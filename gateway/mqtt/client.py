@@ -323,7 +323,7 @@ class GatewayClient:
     @_guard
     def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
         if self.connected:
-            log.warning("MQTT disconnected: %s", reason_code)
+            log.info("MQTT disconnected: %s", reason_code)
         self.connected = False
 
     @_guard
