@@ -38,6 +38,7 @@ class Profile:
     width: int  # printable width in dots
     dpi: int
     columns: dict[int, int]  # font -> columns
+    width_known: bool = True  # False: the database does not say; lines are not wrapped
 
     def cell(self, font: int = 0) -> int:
         """Dots one character of `font` advances."""
@@ -69,7 +70,8 @@ def get_profile(name: str | None = None) -> Profile:
     pages = {int(n): enc for n, enc in data.get("codePages", {}).items()}
     media = data.get("media", {})
     width = media.get("width", {}).get("pixels")
-    width = width if isinstance(width, int) else DEFAULT_WIDTH_DOTS
+    known = isinstance(width, int)
+    width = width if known else DEFAULT_WIDTH_DOTS
     dpi = media.get("dpi")
     dpi = dpi if isinstance(dpi, int) else 203
     cols = {}
@@ -79,4 +81,4 @@ def get_profile(name: str | None = None) -> Profile:
             cols[int(font)] = c
     if media.get("width", {}).get("pixels") in (None, "Unknown"):
         cols = {}  # columns of an unknown paper width mean nothing: use the font cells
-    return Profile(key, pages, width, dpi, cols)
+    return Profile(key, pages, width, dpi, cols, known)

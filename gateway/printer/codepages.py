@@ -1,0 +1,113 @@
+"""Character code tables: ESC t pages, ESC R international sets, Kanji mode, UTF-8.
+
+Single-byte pages decode through a 256-character table with
+`codecs.charmap_decode` (C speed). Tables come from Python's codecs where the
+capabilities database names one (`python_encode`), or from the database's own
+`data` rows (pages Python has no codec for).
+"""
+
+from __future__ import annotations
+
+import codecs
+import unicodedata
+from functools import cache
+
+from gateway.printer.profiles import encoding_info
+
+FALLBACK = "CP437"
+
+# ESC R n: the 12 positions an international character set replaces.
+_INTL_POS = (0x23, 0x24, 0x40, 0x5B, 0x5C, 0x5D, 0x5E, 0x60, 0x7B, 0x7C, 0x7D, 0x7E)
+_INTL = {
+    0: "#$@[\\]^`{|}~",  # USA
+    1: "#$à°ç§^`éùè¨",  # France
+    2: "#$§ÄÖÜ^`äöüß",  # Germany
+    3: "£$@[\\]^`{|}~",  # UK
+    4: "#$@ÆØÅ^`æøå~",  # Denmark I
+    5: "#¤ÉÄÖÅÜéäöåü",  # Sweden
+    6: "#$@°\\é^ùàòèì",  # Italy
+    7: "₧$@¡Ñ¿^`¨ñ}~",  # Spain I
+    8: "#$@[¥]^`{|}~",  # Japan
+    9: "#¤ÉÆØÅÜéæøåü",  # Norway
+    10: "#$ÉÆØÅÜéæøåü",  # Denmark II
+    11: "#$á¡Ñ¿é`íñóú",  # Spain II
+    12: "#$á¡Ñ¿éüíñóú",  # Latin America
+    13: "#$@[₩]^`{|}~",  # Korea
+    14: "#$ŽŠĐĆČžšđćč",  # Slovenia / Croatia
+    15: "#¥@[\\]^`{|}~",  # China
+    16: "#$@[\\]^`{|}~",  # Vietnam
+    17: "#$@[\\]^`{|}~",  # Arabia
+}
+
+# pages the database lists under a multi-byte codec but that printers use as single-byte tables
+_SINGLE_BYTE_ALIAS = {"CP932": "KATAKANA"}
+
+
+def _table_from_codec(codec: str) -> str | None:
+    try:
+        codecs.lookup(codec)
+    except LookupError:
+        return None
+    chars = []
+    for i in range(256):
+        try:
+            ch = bytes([i]).decode(codec)
+        except UnicodeDecodeError:
+            ch = "\ufffd"
+        chars.append(ch if len(ch) == 1 else "\ufffd")
+    return "".join(chars)
+
+
+@cache
+def page_table(name: str) -> tuple[str, bool]:
+    """(256-character decoding table, known) for a code page name from the capabilities DB."""
+    name = _SINGLE_BYTE_ALIAS.get(name, name)
+    info = encoding_info(name)
+    table = None
+    if "data" in info:
+        upper = "".join(info["data"])
+        if len(upper) == 128:
+            table = "".join(chr(i) for i in range(128)) + upper
+    if table is None and info.get("python_encode"):
+        table = _table_from_codec(info["python_encode"])
+    if table is None and name.upper().startswith("ISO_8859"):
+        table = _table_from_codec(name.replace("_", ""))
+    if table is None and name == "RK1048":
+        table = _table_from_codec("kz1048")
+    if table is None:
+        return page_table(FALLBACK)[0], False
+    return table, True
+
+
+@cache
+def intl_table(base: str, intl: int) -> str:
+    """A page table with the ESC R international replacements applied."""
+    table, _ = page_table(base)
+    chars = _INTL.get(intl)
+    if not chars or intl == 0:
+        return table
+    lst = list(table)
+    for pos, ch in zip(_INTL_POS, chars, strict=True):
+        lst[pos] = ch
+    return "".join(lst)
+
+
+def decode_single(raw: bytes, table: str) -> str:
+    text = codecs.charmap_decode(raw, "replace", table)[0]
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    return text
+
+
+def decode_utf8(raw: bytes) -> str | None:
+    """The text if `raw` is valid UTF-8 with at least one multi-byte character, else None."""
+    if raw.isascii():
+        return None
+    try:
+        return unicodedata.normalize("NFC", raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return None
+
+
+def decode_multibyte(raw: bytes, codec: str) -> str:
+    return unicodedata.normalize("NFC", raw.decode(codec, errors="replace"))

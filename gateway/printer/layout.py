@@ -1,0 +1,104 @@
+"""Lay out one printed line: text runs, tabs and absolute/relative positions -> spans.
+
+The decoder appends operations as bytes arrive and decodes the text only when the
+line is printed, so a multi-byte character split across chunks, or a code page
+switch in the middle of a line, come out the same whatever the chunking.
+"""
+
+from __future__ import annotations
+
+from gateway.printer.codepages import decode_multibyte, decode_single, decode_utf8
+from gateway.printer.document import Span, Style
+
+TEXT, ABS, REL, TAB = 0, 1, 2, 3
+
+
+class LineBuilder:
+    """Operations of the line being received: [kind, ...] lists."""
+
+    __slots__ = ("ops", "align", "text_height")
+
+    def __init__(self) -> None:
+        self.ops: list[list] = []
+        self.align: str | None = None  # alignment in force when the line's first data came
+        self.text_height = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.ops)
+
+    def text(self, raw: bytes, enc: tuple, style: Style, cell: int, height: int) -> None:
+        ops = self.ops
+        if ops:
+            last = ops[-1]
+            if last[0] == TEXT and last[2] is enc and last[3] is style and last[4] == cell:
+                last[1] += raw
+                return
+        ops.append([TEXT, raw, enc, style, cell])
+        if height > self.text_height:
+            self.text_height = height
+
+    def move(self, kind: int, value) -> None:
+        self.ops.append([kind, value])
+
+    def clear(self) -> None:
+        self.ops = []
+        self.align = None
+        self.text_height = 0
+
+    def layout(self, start_x: int, width: int) -> tuple[list[list[Span]], int]:
+        """Spans per printed line (more than one when text runs past `width`), and the end x."""
+        ops = self.ops
+        utf8 = _line_is_utf8(ops)
+        lines: list[list[Span]] = [[]]
+        x = start_x
+        for op in ops:
+            kind = op[0]
+            if kind == TEXT:
+                text = _decode(op[1], op[2], utf8)
+                cell = op[4] or 1
+                while text:
+                    room = (width - x) // cell
+                    if room <= 0 and lines[-1]:
+                        lines.append([])
+                        x = 0
+                        room = width // cell
+                    part = text[:max(1, room)]
+                    text = text[len(part):]
+                    lines[-1].append(Span(part, x, op[3], cell))
+                    x += cell * len(part)
+            elif kind == ABS:
+                if 0 <= op[1] <= width:
+                    x = op[1]
+            elif kind == REL:
+                nx = x + op[1]
+                if 0 <= nx <= width:
+                    x = nx
+            else:  # TAB: op[1] = tab stops in dots
+                for stop in op[1]:
+                    if stop > x:
+                        x = stop if stop <= width else width
+                        break
+        return lines, x
+
+
+def _line_is_utf8(ops: list[list]) -> bool:
+    """A line is UTF-8 when its non-ASCII text is valid UTF-8 (and its page is single-byte)."""
+    seen = False
+    for op in ops:
+        if op[0] != TEXT or op[1].isascii():
+            continue
+        if op[2][0] != "sb" or decode_utf8(op[1]) is None:
+            return False
+        seen = True
+    return seen
+
+
+def _decode(raw: bytes, enc: tuple, utf8: bool) -> str:
+    if raw.isascii() and enc[0] == "sb":
+        # ASCII is ASCII in every page except where ESC R replaced a few positions
+        return decode_single(raw, enc[1]) if enc[2] else raw.decode("ascii")
+    if utf8:
+        return decode_utf8(raw) or ""
+    if enc[0] == "mb":
+        return decode_multibyte(raw, enc[1])
+    return decode_single(raw, enc[1])
