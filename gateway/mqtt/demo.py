@@ -1,8 +1,9 @@
 """Synthetic e-receipts through the real outbox and client: `python -m gateway.mqtt.demo`.
 
 For technicians checking a broker path, for the fault tests (a process that can be
-SIGKILLed and restarted) and for the load script. Each receipt is made from a real
-python-escpos print stream (its text and raw SHA-256), the way the gateway would.
+SIGKILLed and restarted) and for the load script. Each receipt is a real python-escpos
+print stream run through the decoder (text, raw SHA-256); the business fields are read
+from the demo layout (a stand-in for the extractor).
 
     python -m gateway.mqtt.demo --config gateway.toml --total 100 --rate 20
 
@@ -26,39 +27,54 @@ from gateway.mqtt.broker import BrokerSettings
 from gateway.mqtt.client import GatewayClient
 from gateway.mqtt.outbox import Outbox, OutboxError
 from gateway.mqtt.topics import Topics
+from gateway.printer.decoder import decode
+from gateway.printer.render_text import receipt_lines
 
 
-def sample_receipt(n: int, store_id: str, gateway_id: str, till_id: str) -> dict:
-    """A plausible e-receipt for receipt number n (the extractor's shape, made by hand)."""
-    qty = 1 + n % 3
-    price = 1.25 + (n % 7)
-    total = f"{qty * price:.2f}"
+def till_stream(numbers) -> bytes:
+    """What a till would send for receipts `numbers`: real python-escpos output, one cut each."""
     p = Dummy()
-    p.set(align="center", bold=True)
-    p.textln("DEMO SHOP")
-    p.set(align="left", bold=False)
-    p.textln(f"Receipt {n:06d}")
-    p.textln(f"{qty} x Coffee {price:.2f}".ljust(36) + total)
-    p.textln(f"TOTAL EUR {total}")
-    p.cut()
-    raw = p.output
-    text = ["DEMO SHOP", f"Receipt {n:06d}", f"{qty} x Coffee {price:.2f}".ljust(36) + total,
-            f"TOTAL EUR {total}"]
+    for n in numbers:
+        qty, price = 1 + n % 3, 1.25 + (n % 7)
+        p.set(align="center", bold=True)
+        p.textln("DEMO SHOP")
+        p.set(align="left", bold=False)
+        p.textln(f"Receipt {n:06d}")
+        p.textln(f"{qty} x Coffee {price:.2f}".ljust(36) + f"{qty * price:.2f}")
+        p.textln(f"TOTAL EUR {qty * price:.2f}")
+        p.cut()
+    return p.output
+
+
+def e_receipt(raw: bytes, receipt, cell: int, store_id: str, gateway_id: str, till_id: str) -> dict:
+    """An e-receipt from one decoded receipt of the demo layout (a stand-in for the extractor)."""
+    text = receipt_lines(receipt, cell)
+    number = next((t.split()[1] for t in text if t.startswith("Receipt ")), None)
+    total = next((t.split()[-1] for t in text if t.startswith("TOTAL")), None)
+    item = next((t for t in text if " x " in t), "")
+    qty, _, rest = item.partition(" x ")
     now = dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds")
     return {
         "schema": "receipt-gateway/e-receipt/1",
         "source": {"store_id": store_id, "till_id": till_id, "gateway_id": gateway_id, "captured_at": now,
                    "printer_profile": "default", "raw_sha256": hashlib.sha256(raw).hexdigest(),
                    "raw_bytes": len(raw)},
-        "merchant": {"name": "DEMO SHOP", "address": None, "vat_id": None},
-        "receipt_number": f"{n:06d}", "issued_at": now, "currency": "EUR",
-        "lines": [{"description": "Coffee", "quantity": str(qty), "unit_price": f"{price:.2f}",
-                   "amount": total, "vat_code": "A", "kind": "sale"}],
+        "merchant": {"name": text[0] if text else None, "address": None, "vat_id": None},
+        "receipt_number": number, "issued_at": now, "currency": "EUR",
+        "lines": [{"description": "Coffee", "quantity": qty.strip(), "unit_price": rest.split()[1] if rest else None,
+                   "amount": total, "vat_code": "A", "kind": "sale"}] if item else [],
         "vat": [], "totals": {"gross": total, "net": None, "vat": None, "discount": None},
         "payments": [{"method": "cash", "amount": total, "card_masked": None}],
         "loyalty": None, "fiscal": None, "delivery": {"mode": "paper", "reason": "default"},
         "text": text, "codes": [], "extraction": {"confidence": 1.0, "warnings": []},
     }
+
+
+def sample_receipt(n: int, store_id: str, gateway_id: str, till_id: str) -> dict:
+    """Receipt number n: a python-escpos print stream, decoded, made into an e-receipt."""
+    raw = till_stream([n])
+    doc = decode(raw)
+    return e_receipt(raw, doc.receipts()[0], doc.cell, store_id, gateway_id, till_id)
 
 
 def build(cfg, **client_kwargs) -> tuple[Outbox, GatewayClient]:

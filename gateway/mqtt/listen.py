@@ -89,7 +89,7 @@ class Listener:
     def __init__(self, settings: BrokerSettings, database: str | Path, *, group: str = "listen",
                  client_id: str | None = None, ack: bool = True, gap_check: bool = True,
                  gap_wait_s: float = 5.0, on_receipt: Callable[[str], None] | None = None,
-                 session_expiry_s: int = 86400, reconnect_max_s: float = 30.0):
+                 session_expiry_s: int = 86400, reconnect_max_s: float = 5.0):
         self.settings = settings
         self.prefix = settings.topic_prefix
         self.group = group

@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from gateway.mqtt.demo import e_receipt, till_stream
 from gateway.mqtt.outbox import OutboxFull
+from gateway.printer.decoder import decode
 from tests.integration.mqtt_rig import gateway, listener, receipt, record, stored, wait_for
 from tests.tcpproxy import TcpProxy
 
@@ -49,26 +51,34 @@ def submit_all(client, numbers) -> dict[str, int]:
 
 
 def test_end_to_end_1000_receipts(mosquitto, tmp_path):
+    """Till stream in (python-escpos, 1,000 cuts) -> decoder -> e-receipt -> outbox -> broker -> consumer."""
     lines: list[str] = []
     lis = listener(mosquitto.url, tmp_path / "listen.db", on_receipt=lines.append)
     gw = gateway(mosquitto.url, tmp_path / "gw")
     try:
-        sent = [receipt(n) for n in range(1000)]
-        captured = {}
-        for body in sent:
+        stream = till_stream(range(1000))
+        doc = decode(stream)
+        receipts = doc.receipts()
+        assert len(receipts) == 1000
+        sent, captured = [], {}
+        for r in receipts:
+            body = e_receipt(stream[r.start:r.end], r, doc.cell, "store-1", "gw-1", "till-1")
             rid, seq = gw.submit(body, "till-1")
+            sent.append(body)
             captured[rid] = seq
         assert sorted(captured.values()) == list(range(1, 1001))
         assert gw.wait_drained(30), f"outbox not drained: {gw.outbox.stats()} {gw.status()}"
-        n, lost = check_exactly_once(captured, tmp_path / "listen.db")
+        _, lost = check_exactly_once(captured, tmp_path / "listen.db")
         # what arrived is what was captured: the e-receipt plus its id and sequence
         rows = stored(tmp_path / "listen.db")
-        rid, seq = next(iter(captured.items()))
-        got = json.loads(rows[rid][2])
-        assert got == dict(sent[0], receipt_id=rid, sequence=seq)
+        for (rid, seq), body in zip(captured.items(), sent, strict=True):
+            assert json.loads(rows[rid][2]) == dict(body, receipt_id=rid, sequence=seq)
+        last = json.loads(rows[rid][2])
+        assert last["text"][1:] == ["Receipt 000999", "1 x Coffee 6.25".ljust(36) + "6.25", "TOTAL EUR 6.25"]
         assert any("#1 DEMO SHOP receipt 000000: 1.25 EUR" in line for line in lines)
         assert gw.outbox.stats()["confirmed"] == 1000 and gw.status()["refusals"] == 0
-        record("none (end to end)", len(captured), lis.received, lis.duplicates, lost)
+        record("none (end to end: till stream -> decoder -> consumer)", len(captured), lis.received,
+               lis.duplicates, lost)
     finally:
         gw.stop()
         lis.stop()
