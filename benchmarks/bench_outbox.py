@@ -133,8 +133,9 @@ def main() -> int:
                 time.sleep(max(0.0, 0.01 - (time.time() - t)))
             wait_drained(rig)
             con = sqlite3.connect(rig.db)
-            got = dict(con.execute("SELECT receipt_id, received_at FROM receipts WHERE receipt_id IN (%s)"
-                                   % ",".join("?" * len(sent)), list(sent)).fetchall())
+            marks = ",".join("?" * len(sent))
+            got = dict(con.execute(f"SELECT receipt_id, received_at FROM receipts WHERE receipt_id IN ({marks})",
+                                   list(sent)).fetchall())
             con.close()
             lat = sorted((got[r] - t) * 1000 for r, t in sent.items() if r in got)
             q = statistics.quantiles(lat, n=100)
