@@ -29,6 +29,7 @@ import queue
 import shutil
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -135,6 +136,7 @@ class GatewayClient:
         self._watchdog: threading.Thread | None = None
         self._commands = ThreadPoolExecutor(1, thread_name_prefix="mqtt-cmd")
         self._seen_commands: collections.OrderedDict[str, bytes | None] = collections.OrderedDict()
+        self._requests: dict[bytes, queue.Queue] = {}
 
     # ---- public API (any thread) --------------------------------------------------------------
     def start(self) -> None:
@@ -164,6 +166,24 @@ class GatewayClient:
     def publish_printer_status(self, till: str, status: dict) -> None:
         """Retained printer status; re-sent after every reconnect."""
         self._actions.put(("printer", (till, json.dumps(status, separators=(",", ":")).encode())))
+
+    def request(self, topic: str, body: dict, timeout: float = 2.0) -> dict | None:
+        """Publish `body` with MQTT 5 response topic ({p}/reply) + correlation data; wait for the answer.
+
+        For `{p}/scan/{till}` ("what does this card want?"). None on timeout or when offline:
+        the caller falls back (e.g. to the default policy) and the till is never held up.
+        """
+        corr = uuid.uuid4().bytes
+        waiter: queue.Queue = queue.Queue(1)
+        self._requests[corr] = waiter
+        try:
+            self._actions.put(("request", (topic, json.dumps(body).encode(), corr)))
+            self._wake.set()
+            return waiter.get(timeout=timeout)
+        except queue.Empty:
+            return None
+        finally:
+            self._requests.pop(corr, None)
 
     def status(self) -> dict:
         return {"connected": self.connected, "session": self.session, "last_error": self.last_error,
@@ -312,6 +332,7 @@ class GatewayClient:
         self._inflight.clear()
         client.subscribe(self.topics.ack, qos=1)
         client.subscribe(self.topics.cmd_filter, qos=1)
+        client.subscribe(self.topics.reply, qos=1)
         birth = {"online": True, "session": self.session, "version": __version__, "ts": _now_iso()}
         client.publish(self.topics.state, json.dumps(birth).encode(), qos=1, retain=True)
         for till, payload in self._printer_status.items():
@@ -350,6 +371,15 @@ class GatewayClient:
             self._confirms.extend(i for i in ids if isinstance(i, str))
         elif msg.topic.startswith(self.topics.base + "/cmd/"):
             self._on_command(msg)
+        elif msg.topic == self.topics.reply:
+            corr = getattr(msg.properties, "CorrelationData", None) if msg.properties else None
+            waiter = self._requests.get(corr) if corr else None
+            if waiter is not None:
+                body = json.loads(msg.payload or b"null")
+                try:
+                    waiter.put_nowait(body)
+                except queue.Full:
+                    pass
 
     # ---- work -----------------------------------------------------------------------------------
     def _flush(self) -> None:
@@ -429,6 +459,11 @@ class GatewayClient:
                 self._printer_status[till] = payload
                 if connected:
                     self._client.publish(self.topics.printer_status(till), payload, qos=1, retain=True)
+            elif kind == "request":
+                if connected:
+                    topic, payload, corr = arg
+                    props = publish_properties(ResponseTopic=self.topics.reply, CorrelationData=corr)
+                    self._client.publish(topic, payload, qos=1, properties=props)
             elif kind == "reply":
                 if connected:
                     topic, payload, corr = arg

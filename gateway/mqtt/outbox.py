@@ -281,6 +281,9 @@ class Outbox:
                                       "check the SD card / file system of data_dir")
                 self.last_error = err
                 raise err from None
+            except BaseException:
+                self._rollback()   # e.g. a value JSON cannot encode: nothing half-written stays open
+                raise
             self._depth += 1
             self.last_error = None
             return receipt_id, seq

@@ -216,3 +216,63 @@ def test_watchdog_restarts_a_stuck_loop(mosquitto, tmp_path):
     finally:
         gw.stop()
         lis.stop()
+
+
+def test_state_will_health_printer_status_and_scan_request(mosquitto, tmp_path):
+    """Retained state (birth, then the Last Will when the process is SIGKILLed), health, printer status, scan."""
+    seen: dict[str, list] = {}
+    obs = make_client(settings(mosquitto.url), "observer")
+
+    def on_message(c, u, m):
+        seen.setdefault(m.topic.rsplit("/", 1)[-1] if "/printer/" not in m.topic else "printer", []).append(m)
+        if m.topic.endswith("/scan/till-1"):   # the hub's answer to "what does this card want?"
+            c.publish(m.properties.ResponseTopic, json.dumps({"mode": "qr", "greeting": "Hi"}), qos=1,
+                      properties=publish_properties(CorrelationData=m.properties.CorrelationData))
+
+    obs.on_message = on_message
+    obs.connect("127.0.0.1", mosquitto.port)
+    obs.subscribe(f"{PREFIX}/store-1/gw-1/#", qos=1)
+    obs.loop_start()
+    gw = gateway(mosquitto.url, tmp_path / "gw", health=lambda: {"printer": {"link": "up"}}, health_interval_s=1)
+    try:
+        wait_for(lambda: "health" in seen and "state" in seen, 10, "birth and health")
+        birth = json.loads(seen["state"][-1].payload)
+        assert birth["online"] is True and birth["session"] == gw.session and seen["state"][-1].retain is False
+        health = json.loads(seen["health"][-1].payload)
+        assert health["outbox"]["depth"] == 0 and health["printer"] == {"link": "up"}
+        assert health["disk"]["free_bytes"] > 0
+        gw.publish_printer_status("till-1", {"online": True, "paper_out": False})
+        wait_for(lambda: "printer" in seen, 5, "printer status")
+        assert json.loads(seen["printer"][-1].payload)["online"] is True
+        assert gw.request(gw.topics.scan("till-1"), {"card": {"hmac": "ab", "key_id": "k1"}}) == \
+            {"mode": "qr", "greeting": "Hi"}
+        assert gw.request(gw.topics.scan("till-2"), {"card": {}}, timeout=0.3) is None   # nobody answers
+    finally:
+        gw.stop()
+    wait_for(lambda: json.loads(seen["state"][-1].payload)["online"] is False, 5, "offline state on stop")
+    assert json.loads(seen["state"][-1].payload)["reason"] == "stopped"
+    # the Last Will: a gateway process killed outright leaves a retained offline state
+    cfg = tmp_path / "gw.toml"
+    cfg.write_text(f'[gateway]\nid = "gw-1"\nstore_id = "store-1"\ntill_id = "till-1"\ndata_dir = "{tmp_path / "gw2"}"\n'
+                   f'[till]\n[printer]\nlink = "none"\n[mqtt]\nurl = "{mosquitto.url}"\n')
+    proc = subprocess.Popen([sys.executable, "-m", "gateway.mqtt.demo", "--config", str(cfg), "--total", "1000000",
+                             "--rate", "5"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        proc.stdout.readline()
+        wait_for(lambda: json.loads(seen["state"][-1].payload)["online"] is True, 10, "demo birth")
+    finally:
+        proc.kill()
+        proc.wait()
+    wait_for(lambda: json.loads(seen["state"][-1].payload)["online"] is False, 10, "Last Will")
+    will = json.loads(seen["state"][-1].payload)
+    assert will["reason"] == "connection lost" and will["session"] >= 1
+    late = make_client(settings(mosquitto.url), "late")          # a newcomer gets the retained death
+    got = []
+    late.on_message = lambda c, u, m: got.append(m)
+    late.connect("127.0.0.1", mosquitto.port)
+    late.subscribe(f"{PREFIX}/store-1/gw-1/state", qos=1)
+    late.loop_start()
+    wait_for(lambda: got, 5, "retained state")
+    late.loop_stop()
+    obs.loop_stop()
+    assert got[0].retain and json.loads(got[0].payload)["online"] is False

@@ -106,3 +106,10 @@ def test_disk_full_is_reported_not_silent(tmp_path):
         for i in range(1000):
             ob.add({"text": ["x" * 500], "n": i}, "t")
     assert exc.value.reason == "disk_full" and ob.stats()["alarm"] == "disk_full"
+
+
+def test_a_receipt_json_cannot_encode_leaves_the_outbox_usable(tmp_path):
+    ob = Outbox(tmp_path)
+    with pytest.raises(TypeError):
+        ob.add({"when": object()}, "t")
+    assert add(ob, 1)[0][1] == 1 and ob.depth == 1
