@@ -261,11 +261,16 @@ class GatewayClient:
                 self._drop_connection("no CONNACK from the broker in time")
             return self._take_actions(connected=False)
         self._flush()
+        if not self._mine():   # the watchdog replaced this thread while it was blocked
+            return True
         if self._take_actions(connected=True):
             return True
         self._pump()
         self._periodic()
         return False
+
+    def _mine(self) -> bool:
+        return threading.current_thread() is self._worker
 
     # ---- connection -----------------------------------------------------------------------------
     def _attempt(self) -> None:
@@ -406,6 +411,8 @@ class GatewayClient:
             self._hold = {s: t for s, t in self._hold.items() if t > now}
         exclude = set(self._inflight.values()) | set(self._hold)
         rows = self.outbox.due(room, exclude=exclude)
+        if not self._mine():
+            return
         for row in rows:
             info = self._client.publish(row.topic, row.payload, qos=1)
             if info.rc != mqtt.MQTT_ERR_SUCCESS:
@@ -418,7 +425,10 @@ class GatewayClient:
         now = time.monotonic()
         if now >= self._next_health:
             self._next_health = now + self.health_interval_s
-            self._client.publish(self.topics.health, json.dumps(self.health()).encode(), qos=0)
+            payload = json.dumps(self.health()).encode()   # may call out to slow code
+            if not self._mine():
+                return
+            self._client.publish(self.topics.health, payload, qos=0)
         if now >= self._next_purge:
             self._next_purge = now + 60
             try:
