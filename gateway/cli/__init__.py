@@ -21,6 +21,8 @@ VERBS: dict[str, tuple[str, str]] = {
     "run": ("run", "run the gateway service (till <-> printer proxy) from a config file"),
     "replay": ("replay", "play a capture from `run --record` through the decoder (and a printer)"),
     "fake-printer": ("fake_printer", "a fake network receipt printer (TM-T88 status replies) for bench tests"),
+    "firmware": ("firmware", "kiosk node: flash it with mpremote, write its config.json, check its files"),
+    "listen": ("listen", "watch receipts arrive over MQTT (stores, deduplicates, acks)"),
 }
 
 

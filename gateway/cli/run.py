@@ -6,6 +6,7 @@ import logging
 import signal
 import threading
 
+from gateway import sdnotify
 from gateway.cli import UserError
 
 DEFAULT_CONFIG = "/etc/receipt-gateway/gateway.toml"
@@ -44,7 +45,13 @@ def run(args) -> int:
     svc.start()
     logging.getLogger("gateway").info("receipt-gateway running: till %s via %s, printer via %s",
                                       svc.till_id, cfg["till"]["link"], cfg["printer"]["link"])
-    stop.wait()
+    sdnotify.ready(f"till {svc.till_id} via {cfg['till']['link']}, printer via {cfg['printer']['link']}")
+    interval = sdnotify.watchdog_interval()
+    while not stop.wait(interval):
+        pump = getattr(svc, "_thread", None)
+        if pump is None or pump.is_alive():  # a dead till pump stops the pings: systemd restarts us
+            sdnotify.watchdog()
+    sdnotify.stopping()
     logging.getLogger("gateway").info("stopping")
     svc.stop()
     return 0

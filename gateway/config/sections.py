@@ -79,7 +79,21 @@ MQTT = Section("mqtt", {
     "cert_file": Option("path", "", "mqtts: this gateway's client certificate"),
     "key_file": Option("path", "", "mqtts: this gateway's client key"),
     "keepalive_s": Option("int", 30, "MQTT keepalive", minval=5, maxval=3600),
+    "health_interval_s": Option("float", 30, "how often {p}/health is published", minval=1, maxval=3600),
+    "reconnect_max_s": Option("float", 60, "longest wait between reconnect attempts (jittered)", minval=1, maxval=3600),
+    "session_expiry_s": Option("int", 3600, "broker keeps this gateway's session (acks, commands) this long",
+                               minval=0, maxval=7 * 86400),
 }, required=True, help="the retailer's broker: url = mqtt://host:1883")
+
+OUTBOX = Section("outbox", {
+    "retention_s": Option("float", 7 * 86400, "keep confirmed receipts this long (for resend), then purge",
+                          minval=0, maxval=366 * 86400),
+    "max_receipts": Option("int", 100_000, "unconfirmed receipts kept at most; beyond, receipts are refused "
+                           "(paper still prints) and the state says outbox_full", minval=10, maxval=10_000_000),
+    "max_mb": Option("float", 1024, "largest outbox file (MB); 0 = until the disk is full", minval=0, maxval=1_000_000),
+    "republish_after_s": Option("float", 60, "republish a receipt the hub has not acked after this long",
+                                minval=1, maxval=86400),
+}, help="durable outbox in data_dir")
 
 SCANNER = Section("scanner", {
     "source": Option("str", "none", "where card scans come from", choices=("evdev", "serial", "kiosk", "none")),
@@ -111,7 +125,7 @@ DECODER = Section("decoder", {
     "till_profile": Option("str", "", "till layout profile for extraction (built-in name or .toml path)"),
 }, help="decoding and extraction")
 
-SECTIONS: dict[str, Section] = {s.name: s for s in (GATEWAY, TILL, PRINTER, MQTT, SCANNER, LOYALTY, POLICY, QR, DECODER)}
+SECTIONS: dict[str, Section] = {s.name: s for s in (GATEWAY, TILL, PRINTER, MQTT, OUTBOX, SCANNER, LOYALTY, POLICY, QR, DECODER)}
 
 
 def load(path) -> dict:
