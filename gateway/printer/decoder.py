@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable
 
 from gateway.printer import barcodes, graphics
-from gateway.printer.codepages import decode_single, decode_utf8, intl_table, page_table
+from gateway.printer.codepages import intl_table, page_table
 from gateway.printer.document import (
     Barcode,
     Beep,
@@ -38,7 +38,7 @@ from gateway.printer.document import (
     TextLine,
     Warning,
 )
-from gateway.printer.layout import ABS, REL, TAB, LineBuilder
+from gateway.printer.layout import ABS, REL, TAB, LineBuilder, decode_line_text
 from gateway.printer.profiles import FONT_CELL, FONT_HEIGHT, Profile, get_profile
 
 ESC, GS, FS, DLE = 0x1B, 0x1D, 0x1C, 0x10
@@ -281,20 +281,13 @@ class Decoder:
         raws.pop()
         if self.profile.width_known and max(map(len, raws)) * cell > area:
             return False  # a line would wrap: let the general layout do it
-        table, intl = enc[1], enc[2]
         feed = max(s.line_spacing, height)
         align, left = s.align, s.left
         out = self._events
         for raw in raws:
             end = offset + len(raw) + 1
             if raw:
-                if raw.isascii() and not intl:
-                    text = raw.decode("ascii")
-                else:
-                    text = decode_utf8(raw) if not raw.isascii() else None
-                    if text is None:
-                        text = decode_single(raw, table)
-                spans = [Span(text, 0, style, cell)]
+                spans = [Span(decode_line_text(raw, enc), 0, style, cell)]
             else:
                 spans = []
             out.append(TextLine(offset=offset, end=end, spans=spans, align=align, left=left,

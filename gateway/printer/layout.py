@@ -52,7 +52,7 @@ class LineBuilder:
             op = ops[0]
             raw, cell = op[1], op[4] or 1
             if start_x + cell * len(raw) <= width:
-                text = _decode(raw, op[2], op[2][0] == "sb" and not raw.isascii() and decode_utf8(raw) is not None)
+                text = decode_line_text(raw, op[2])
                 return [[Span(text, start_x, op[3], cell)]], start_x + cell * len(text)
         utf8 = _line_is_utf8(ops)
         lines: list[list[Span]] = [[]]
@@ -108,3 +108,9 @@ def _decode(raw: bytes, enc: tuple, utf8: bool) -> str:
     if enc[0] == "mb":
         return decode_multibyte(raw, enc[1])
     return decode_single(raw, enc[1])
+
+
+def decode_line_text(raw: bytes, enc: tuple) -> str:
+    """The text of a line printed as one run: UTF-8 when it is, else its code page."""
+    utf8 = enc[0] == "sb" and not raw.isascii() and decode_utf8(raw) is not None
+    return _decode(raw, enc, utf8)
