@@ -40,6 +40,18 @@ def _serial_options() -> dict[str, Option]:
     }
 
 
+def _card_rules(values: dict):
+    """Patterns must compile and prefixes must read as digits or ranges."""
+    from gateway.scanner.cards import rules_from_config
+
+    try:
+        rules_from_config(values)
+    except ValueError as exc:
+        key = "patterns" if "pattern" in str(exc) else "prefixes"
+        return [(key, str(exc), "fix or remove that entry")]
+    return []
+
+
 GATEWAY = Section("gateway", {
     "id": Option("str", help="this box's id, also the MQTT client id", pattern=r"[A-Za-z0-9_.\-]{1,64}"),
     "store_id": Option("str", help="the shop's id", pattern=r"[A-Za-z0-9_.\-]{1,64}"),
@@ -101,7 +113,8 @@ SCANNER = Section("scanner", {
     "baudrate": Option("int", 9600, "serial scanner speed", minval=300, maxval=921600),
     "layout": Option("str", "us", "evdev keymap", choices=("us", "be", "fr", "de")),
     "patterns": Option("list", [], "regular expressions a card number must match (any)"),
-}, help="loyalty card scanner")
+    "prefixes": Option("list", [], "card number prefixes (\"2401\") or ranges (\"2400-2499\"); any must match"),
+}, help="loyalty card scanner", checks=[_card_rules])
 
 LOYALTY = Section("loyalty", {
     "hmac_key_file": Option("path", help="retailer secret for card HMACs, mode 0600"),
