@@ -55,7 +55,9 @@ def build_stub(e_receipt: dict, url: str, profile: str | None = None) -> bytes:
     p.set(align="center")
     p.textln("Your full receipt is online:")
     p.textln("scan the code or open")
-    p.textln(url)
+    p.set(align="center", font="b")  # Font B, no scheme: the link fits one line on 80 mm paper
+    p.textln(url.split("://", 1)[-1])
+    p.set(align="center", font="a")
     p.ln()
     p.cut()
     return p.output
