@@ -148,5 +148,25 @@ def main() -> None:
     print(f"scan -> preference decided, no hub (deadline 300 ms): {summary(nohub)}")
 
 
+def test_decision_at_the_cut(benchmark):
+    """pytest-benchmark (`make bench`): the work the pump does at a held receipt's cut."""
+    from gateway.printer.decoder import Decoder
+    from gateway.printer.hold import HoldFilter
+
+    d = desk({"mode": "qr", "greeting": None, "points_balance": 10})
+    d.warm_up()
+    raw, _ = receipt_job(*[f"Item {i:02d}{' ' * 20}{i}.50" for i in range(20)], query=False)
+
+    def one():
+        d.scan_card({"hmac": "ab" * 32, "key_id": "k1"}).wait_preference(1)
+        claim = d.claim()
+        hold = HoldFilter(claim.mode, claim.stub, Decoder(PROFILE), claim.decide)
+        hold.feed(raw[:-3])
+        return hold.feed(raw[-3:])
+
+    out, rest = benchmark(one)
+    assert b"receipts.example.com/r/" in out and rest == b""
+
+
 if __name__ == "__main__":
     main()
