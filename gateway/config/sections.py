@@ -65,6 +65,8 @@ PRINTER = Section("printer", {
     "usb_product": Option("int", 0, "usb: product id", minval=0, maxval=0xFFFF),
     "profile": Option("str", "default", "python-escpos printer profile name, e.g. TM-T88V"),
     "reconnect_max_s": Option("float", 10.0, "longest wait between reconnect attempts", minval=0.1, maxval=300),
+    "keep_for_reprint": Option("int", 200, "keep the last N receipts' bytes in data_dir/recent.db for the reprint "
+                               "and print_qr commands (0 = keep none)", minval=0, maxval=100_000),
 }, required=True, help="how we reach the real printer: link = tcp | serial | usb | file | fake | none",
     checks=[_needs("link", {"tcp": ("address",), "serial": ("device",), "file": ("path",)})])
 

@@ -53,6 +53,9 @@ class Proxy:
         self._till_lock = threading.Lock()  # both pumps write to the till
         self._sid = 0
         self._hold_request: tuple[str, bytes] | None = None
+        self._job_lock = threading.Lock()  # the till pump's writes vs the gateway's own jobs
+        self._till_offset = 0  # bytes of the current till connection, and when it last sent
+        self._till_last = 0.0
         self._stop = threading.Event()
         self.bytes_in = self.bytes_out = 0
         printer.on_bytes = self._from_printer
@@ -106,6 +109,41 @@ class Proxy:
     def cancel_hold(self) -> None:
         self._hold_request = None
 
+    @property
+    def till_peer(self) -> str | None:
+        """The connected till (address or device), None when no till is connected."""
+        till = self._till
+        return till.name if till is not None else None
+
+    # -- the gateway's own jobs (reprint, QR stub) ----------------------------
+    def print_between_jobs(self, data: bytes, timeout: float = 10.0) -> bool:
+        """Send a job of the gateway's own to the printer between two till jobs.
+
+        Waits (up to `timeout`) until no till job is in progress: no till connected, or
+        the connected till's last receipt was cut and it has been quiet for 0.1 s, or it
+        has been quiet for `idle_split_s`. The till pump waits while the job is written,
+        so the two never interleave. False when the printer is not connected or no gap
+        came in time; nothing was sent then.
+        """
+        end = time.monotonic() + timeout
+        while time.monotonic() < end and not self._stop.is_set():
+            if self._till is not None:
+                self.drain(0.2)  # let the decoder see the till's last cut
+            with self._job_lock:
+                if self._between_jobs():
+                    if not self.printer.up:
+                        return False
+                    return self.printer.write(data)
+            time.sleep(0.05)
+        return False
+
+    def _between_jobs(self) -> bool:
+        if self._till is None:
+            return True
+        quiet = time.monotonic() - self._till_last
+        at_cut = self.segmenter.boundary == (self._sid, self._till_offset)
+        return (at_cut and quiet >= 0.1) or quiet >= max(self.idle_split_s, 0.5)
+
     # -- serving tills ------------------------------------------------------
     def serve_forever(self, accept: Callable[[], Transport]) -> None:
         """Serve till connections one after another (jobs stay in order)."""
@@ -122,6 +160,7 @@ class Proxy:
         """Run the till-to-printer pump for one till connection until it closes."""
         self._sid += 1
         sid = self._sid
+        self._till_offset, self._till_last = 0, time.monotonic()
         log.info("till connected: %s (connection %d)", till.name, sid)
         self.queue.put(("open", sid, time.time(), till.name))
         with self._till_lock:
@@ -158,19 +197,21 @@ class Proxy:
                     log.info("holding the next receipt of %s (%s)", self.till_id, mode)
                 idle_marked = False
                 queries = scanner.feed(data)
-                if hold is None:
-                    self._forward(data, queries)
-                else:
-                    now_out, rest = hold.feed(data)
-                    if rest is None:
-                        self._forward(now_out, queries)
+                with self._job_lock:
+                    if hold is None:
+                        self._forward(data, queries)
                     else:
-                        log.info("held receipt ended at its cut: %d bytes held, %d passed, stub %d bytes",
-                                 len(hold.buf) - len(rest), hold.passed, len(hold.stub))
-                        self._forward(now_out + rest, queries)
-                        hold = None
-                self.queue.put(("data", sid, now, data), len(data))
-                offset += len(data)
+                        now_out, rest = hold.feed(data)
+                        if rest is None:
+                            self._forward(now_out, queries)
+                        else:
+                            log.info("held receipt ended at its cut: %d bytes held, %d passed, stub %d bytes",
+                                     len(hold.buf) - len(rest), hold.passed, len(hold.stub))
+                            self._forward(now_out + rest, queries)
+                            hold = None
+                    self.queue.put(("data", sid, now, data), len(data))
+                    offset += len(data)
+                    self._till_offset, self._till_last = offset, time.monotonic()
         finally:
             if hold is not None:
                 self._forward(hold.finish(), [])
