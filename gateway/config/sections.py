@@ -97,11 +97,29 @@ OUTBOX = Section("outbox", {
 
 SCANNER = Section("scanner", {
     "source": Option("str", "none", "where card scans come from", choices=("evdev", "serial", "kiosk", "none")),
-    "device": Option("path", "", "serial or evdev device"),
+    "device": Option("path", "", "evdev: /dev/input/by-id/...-event-kbd; serial: /dev/serial/by-id/... "
+                     "(or /dev/receipt-gateway/...); kiosk over USB: /dev/receipt-gateway/kiosk"),
     "baudrate": Option("int", 9600, "serial scanner speed", minval=300, maxval=921600),
-    "layout": Option("str", "us", "evdev keymap", choices=("us", "be", "fr", "de")),
+    "layout": Option("str", "us", "evdev keymap: the layout the scanner types in (AZERTY be/fr sends digits "
+                     "as shifted keys)", choices=("us", "be", "fr", "de")),
     "patterns": Option("list", [], "regular expressions a card number must match (any)"),
-}, help="loyalty card scanner")
+    # docs/scanners.md
+    "partial_timeout_s": Option("float", 0.5, "a half-typed code is dropped after this pause between characters",
+                                minval=0.05, maxval=10),
+    "max_length": Option("int", 128, "longest code; longer input is dropped as noise", minval=8, maxval=4096),
+    "kiosk_link": Option("str", "wifi", "kiosk node link: wifi (MQTT on the box's own broker) or serial "
+                         "(JSON lines on device)", choices=("wifi", "serial")),
+    "kiosk_broker": Option("url", "mqtt://127.0.0.1:1883", "kiosk wifi: the box's own broker the nodes talk to "
+                           "(never the retailer's)", pattern=r"mqtts?://[^\s/]+(:\d+)?/?"),
+    "kiosk_username": Option("str", "", "kiosk wifi: the gateway's user on the local broker"),
+    "kiosk_password_file": Option("path", "", "kiosk wifi: file holding that user's password (mode 0600)"),
+    "kiosk_topic_prefix": Option("str", "", "kiosk wifi: topic prefix of the node's config.json; "
+                                 "empty = [mqtt] topic_prefix", pattern=r"[^#+\s]*"),
+}, help="loyalty card scanner: source = evdev | serial | kiosk | none",
+    checks=[_needs("source", {"evdev": ("device",), "serial": ("device",)}),
+            lambda v: [] if v.get("source") != "kiosk" or v.get("kiosk_link") != "serial" or v.get("device")
+            else [("kiosk_link", 'kiosk_link = "serial" needs the option device',
+                   "add `device = \"/dev/receipt-gateway/kiosk\"` (the node's USB port)")]])
 
 LOYALTY = Section("loyalty", {
     "hmac_key_file": Option("path", help="retailer secret for card HMACs, mode 0600"),
