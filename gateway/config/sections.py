@@ -143,7 +143,28 @@ DECODER = Section("decoder", {
     "till_profile": Option("str", "", "till layout profile for extraction (built-in name or .toml path)"),
 }, help="decoding and extraction")
 
-SECTIONS: dict[str, Section] = {s.name: s for s in (GATEWAY, TILL, PRINTER, MQTT, OUTBOX, SCANNER, LOYALTY, POLICY, QR, DECODER)}
+DISPLAY = Section("display", {   # docs/display.md
+    "output": Option("str", "none", "where the customer screens go",
+                     choices=("none", "framebuffer", "luma", "png", "kiosk")),
+    "language": Option("str", "en", "screen language", choices=("en", "nl", "fr", "de")),
+    "currency": Option("str", "EUR", "currency of the total on the 'receipt sent' screen", pattern=r"[A-Z]{3}"),
+    "width": Option("int", 320, "panel width in pixels (framebuffer file, luma, png)", minval=64, maxval=1920),
+    "height": Option("int", 240, "panel height in pixels", minval=48, maxval=1200),
+    "device": Option("path", "/dev/fb1", "framebuffer: /dev/fbN (geometry from sysfs) or a regular file "
+                     "(then width/height/fb_bpp)"),
+    "fb_bpp": Option("int", 16, "framebuffer file: bits per pixel (16 = RGB565, 32 = BGRA)", minval=16, maxval=32),
+    "png_dir": Option("path", "", "png: folder the screens are written to"),
+    "luma_driver": Option("str", "st7789", "luma: panel controller",
+                          choices=("st7789", "ili9341", "ili9486", "st7735", "ssd1351", "ssd1331", "ssd1306", "sh1106")),
+    "spi_port": Option("int", 0, "luma: SPI bus", minval=0, maxval=6),
+    "spi_device": Option("int", 0, "luma: SPI chip select", minval=0, maxval=3),
+    "gpio_dc": Option("int", 24, "luma: data/command GPIO (BCM number)", minval=0, maxval=53),
+    "gpio_rst": Option("int", 25, "luma: reset GPIO (BCM number)", minval=0, maxval=53),
+    "rotate": Option("int", 0, "luma: rotation in quarter turns", minval=0, maxval=3),
+}, help="customer display: output = none | framebuffer | luma | png | kiosk",
+    checks=[_needs("output", {"png": ("png_dir",)})])
+
+SECTIONS: dict[str, Section] = {s.name: s for s in (GATEWAY, TILL, PRINTER, MQTT, OUTBOX, SCANNER, LOYALTY, POLICY, QR, DECODER, DISPLAY)}
 
 
 def load(path) -> dict:

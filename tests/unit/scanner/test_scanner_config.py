@@ -9,26 +9,11 @@ import pytest
 from gateway.config import ConfigError, load
 from gateway.scanner import open_source
 from gateway.scanner.shared import find_shared
-
-BASE = """
-[gateway]
-id = "gw-1"
-store_id = "s-1"
-till_id = "{till}"
-[till]
-link = "tcp"
-[printer]
-link = "none"
-[mqtt]
-url = "mqtt://127.0.0.1:1883"
-[scanner]
-{scanner}
-"""
+from tests.unit.minimal_config import write_config
 
 
 def write(path, till="till-1", scanner='source = "none"'):
-    path.write_text(BASE.format(till=till, scanner=scanner))
-    return path
+    return write_config(path, f"[scanner]\n{scanner}\n", till)
 
 
 def test_kiosk_keys_have_defaults(tmp_path):
