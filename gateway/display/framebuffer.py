@@ -88,6 +88,9 @@ class FramebufferOutput:
         except PermissionError:
             raise DisplayError(f"no permission to write {device}",
                                "add the service user to the `video` group") from None
+        except OSError as exc:
+            raise DisplayError(f"cannot open the framebuffer {device}: {exc.strerror}",
+                               "[display] device must be /dev/fbN (or a file standing in for one)") from None
 
     def show(self, screen: Screen, image: Image.Image) -> None:
         os.pwrite(self.fd, pixels(image, self.geometry), 0)

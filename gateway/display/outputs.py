@@ -25,17 +25,12 @@ class PngOutput:
         self.written: list[Path] = []
 
     def show(self, screen: Screen, image: Image.Image) -> None:
-        path = self.folder / f"{self.prefix}{screen.name}{_mode_suffix(screen)}.png"
+        path = self.folder / f"{self.prefix}{screen.label}.png"
         image.save(path, optimize=True)
         self.written.append(path)
 
     def close(self) -> None:
         pass
-
-
-def _mode_suffix(screen: Screen) -> str:
-    mode = screen.extra.get("mode")
-    return f"-{mode}" if mode else ""
 
 
 LUMA_DRIVERS = {

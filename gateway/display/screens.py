@@ -26,6 +26,12 @@ class Screen:
     timeout_s: float = 0           # kiosk: back to its home screen after this (0 = this is home)
     extra: dict = field(default_factory=dict, compare=False)
 
+    @property
+    def label(self) -> str:
+        """name, plus the mode on card screens: card-qr, card-none, card-paper."""
+        mode = self.extra.get("mode")
+        return f"{self.name}-{mode}" if mode else self.name
+
     def kiosk_lines(self) -> list[str]:
         out = [self.title, *self.lines]
         if self.big:
@@ -64,8 +70,12 @@ def error(kind: str, lang: str = "en") -> Screen:
                   (texts.text(f"error.{key}.body", lang),), "error", timeout_s=10)
 
 
+GREETINGS = {"en": "Hello Anna", "nl": "Dag Anna", "fr": "Bonjour Anna", "de": "Hallo Anna"}
+
+
 def all_screens(lang: str = "en", *, url: str = "https://receipts.example.com/r/8fJ2kQx7PZbW3nR1",
-                total: str = "23.85", greeting: str = "Hello Anna") -> list[Screen]:
+                total: str = "23.85", greeting: str | None = None) -> list[Screen]:
     """One of each screen, for display-test and the docs."""
+    greeting = greeting or GREETINGS.get(lang, GREETINGS["en"])
     return [idle(lang), card(greeting, "qr", lang), card(greeting, "none", lang), card(None, "paper", lang),
             sent(url, total, lang), printing(lang), *(error(k, lang) for k in texts.ERROR_KINDS)]

@@ -129,3 +129,39 @@ def keystrokes(text: str, name: str) -> list[tuple[str, bool, bool]]:
             raise ValueError(f"layout {name!r} cannot type {ch!r}")
         out.append(inverse[ch])
     return out
+
+
+def retype(text: str, typed_in: str, read_as: str) -> str | None:
+    """What `text`, decoded with layout `read_as`, was meant to be if the scanner typed in
+    `typed_in`; None when a character does not map. Used to tell a technician "your scanner
+    types AZERTY" when a US-decoded card reads '@$))))))))))!#'."""
+    keys = LAYOUTS[read_as]
+    inverse = {}
+    for key, (plain, shift, altgr) in keys.items():
+        for ch, level in ((altgr, 2), (shift, 1), (plain, 0)):
+            if ch:
+                inverse[ch] = (key, level)
+    target = LAYOUTS[typed_in]
+    out = []
+    for ch in text:
+        if ch not in inverse or inverse[ch][0] not in target:
+            return None
+        key, level = inverse[ch]
+        got = target[key][level]
+        if not got:
+            return None
+        out.append(got)
+    return "".join(out)
+
+
+def guess_layouts(text: str, read_as: str) -> list[str]:
+    """The other layouts under which `text` (decoded as `read_as`) becomes all digits."""
+    if not text or text.isdigit():
+        return []
+    out = []
+    for name in LAYOUTS:
+        if name != read_as:
+            again = retype(text, name, read_as)
+            if again and again.isdigit():
+                out.append(name)
+    return out

@@ -121,7 +121,7 @@ class KioskMqtt(ScanSource):
     def send(self, msg: dict) -> None:
         kind = msg["kind"]
         body = {k: v for k, v in msg.items() if k != "kind"}
-        self.client.publish(f"{self.base}/{kind}", json.dumps(body), qos=1)
+        self._last_publish = self.client.publish(f"{self.base}/{kind}", json.dumps(body), qos=1)
 
     def send_result(self, seq: int | None, mode: str, greeting: str | None = None) -> None:
         self.send(km.result(seq, mode, greeting))
@@ -132,5 +132,11 @@ class KioskMqtt(ScanSource):
     def close(self) -> None:
         if not self.closed:
             super().close()
+            last = getattr(self, "_last_publish", None)
+            if last is not None and self.connected:
+                try:
+                    last.wait_for_publish(2)   # what was sent before close reaches the broker
+                except (RuntimeError, ValueError):
+                    pass
             self.client.loop_stop()
             self.client.disconnect()

@@ -84,3 +84,29 @@ def test_scans_wait_for_a_late_broker(mosquitto_factory):
         n.disconnect()
     finally:
         source.close()
+
+
+def test_display_test_sends_every_screen_to_the_kiosk_node(mosquitto, tmp_path, capsys):
+    from gateway.cli import main
+    from tests.unit.minimal_config import write_config
+
+    seen: list = []
+    n = node(mosquitto.url, seen)
+    cfg = write_config(tmp_path / "g.toml", f'[display]\noutput = "kiosk"\nlanguage = "nl"\n[scanner]\n'
+                                            f'source = "kiosk"\nkiosk_broker = "{mosquitto.url}"\n')
+    cfg.write_text(cfg.read_text().replace('store_id = "s-1"', 'store_id = "store-042"')
+                   .replace('id = "gw-1"', 'id = "gw-0001"'))
+    try:
+        assert main(["display-test", "--config", str(cfg), "--delay", "0"]) == 0
+        deadline = time.monotonic() + 5
+        while len(seen) < 11 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        n.loop_stop()
+        n.disconnect()
+    assert "on kiosk" in capsys.readouterr().out
+    screens = [body for kind, body in seen if kind == "screen"]
+    assert len(screens) == 11   # ten screens, then back to idle
+    assert screens[0] == {"lines": ["Papierloos ticket?", "Scan uw kaart voor een papierloos kasticket"],
+                          "timeout_s": 0}
+    assert screens[4]["lines"][:2] == ["Kasticket verzonden", "Totaal € 23,85"]
