@@ -73,6 +73,15 @@ def test_the_qr_code_on_screen_decodes_to_the_receipt_url(size):
     assert [r.text for r in found] == [URL]
 
 
+def test_qr_codes_of_many_urls_read_back():
+    import secrets
+    zxingcpp = pytest.importorskip("zxingcpp")
+    for n in range(24):
+        url = f"https://receipts.example.com/r/{secrets.token_urlsafe(16 + n * 3)}"
+        found = zxingcpp.read_barcodes(render(screens.sent(url, "1.00"), (320, 240)))
+        assert [r.text for r in found] == [url]
+
+
 def test_wrap_keeps_every_line_inside_the_width():
     f = font(22)
     lines = wrap("Pas de papier : votre ticket arrive dans votre compte supercalifragilisticexpialidocious", f, 150)
