@@ -23,6 +23,8 @@ VERBS: dict[str, tuple[str, str]] = {
     "fake-printer": ("fake_printer", "a fake network receipt printer (TM-T88 status replies) for bench tests"),
     "firmware": ("firmware", "kiosk node: flash it with mpremote, write its config.json, check its files"),
     "listen": ("listen", "watch receipts arrive over MQTT (stores, deduplicates, acks)"),
+    "scanner-test": ("scanner_test", "show card scans live as the gateway decodes and validates them"),
+    "display-test": ("display_test", "show each customer display screen (on the panel, or as PNG files)"),
 }
 
 
