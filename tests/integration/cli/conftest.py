@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import threading
 
 import pytest
 
 from gateway.printer.fake_printer import FakeNetworkPrinter, FakePrinter
+from tests.integration.proxy_helpers import SocketPrinter
 from tests.mosquitto import free_port
 
 USER, PASSWORD = "gw-1", "right-password"
@@ -23,44 +23,10 @@ def fake_printer(tmp_path):
     server.close()
 
 
-class SilentPrinter:
-    """Takes connections and bytes like a printer's raw port, never answers (not an ESC/POS device)."""
-
-    def __init__(self):
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.address = f"127.0.0.1:{self.sock.getsockname()[1]}"
-        self.received = bytearray()
-        self._conns: list[socket.socket] = []
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self):
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self._conns.append(conn)
-            threading.Thread(target=self._drain, args=(conn,), daemon=True).start()
-
-    def _drain(self, conn):
-        while True:
-            try:
-                data = conn.recv(4096)
-            except OSError:
-                return
-            if not data:
-                return
-            self.received += data
-
-    def close(self):
-        self.sock.close()
-        for conn in self._conns:
-            conn.close()
-
-
 @pytest.fixture
 def silent_printer():
-    printer = SilentPrinter()
+    """Takes connections and bytes like a printer's raw port, never answers (not an ESC/POS device)."""
+    printer = SocketPrinter()
     yield printer
     printer.close()
 

@@ -9,6 +9,10 @@ from tests.integration.cli.conftest import USER, broker_section, gateway_config
 from tests.mosquitto import free_port
 
 
+def tcp_config(tmp_path, address: str, broker) -> str:
+    return gateway_config(tmp_path, printer=f'link = "tcp"\naddress = "{address}"', mqtt=f'url = "{broker.url}"')
+
+
 def doctor(capsys, config, *extra):
     code = main(["doctor", "--config", config, "--timeout", "1", *extra])
     out, err = capsys.readouterr()
@@ -54,8 +58,7 @@ def test_anonymous_refused_and_broker_down(tmp_path, capsys, fake_printer, auth_
 
 
 def test_printer_that_does_not_answer(tmp_path, capsys, silent_printer, mosquitto):
-    cfg = gateway_config(tmp_path, printer=f'link = "tcp"\naddress = "{silent_printer.address}"',
-                         mqtt=f'url = "{mosquitto.url}"')
+    cfg = tcp_config(tmp_path, silent_printer.address, mosquitto)
     code, out = doctor(capsys, cfg)
     assert code == 1
     assert f"FAIL  printer: {silent_printer.address}: the printer did not answer DLE EOT within 1 s" in out
@@ -66,8 +69,7 @@ def test_printer_that_does_not_answer(tmp_path, capsys, silent_printer, mosquitt
 
 def test_printer_switched_off(tmp_path, capsys, mosquitto):
     port = free_port()
-    cfg = gateway_config(tmp_path, printer=f'link = "tcp"\naddress = "127.0.0.1:{port}"',
-                         mqtt=f'url = "{mosquitto.url}"')
+    cfg = tcp_config(tmp_path, f"127.0.0.1:{port}", mosquitto)
     code, out = doctor(capsys, cfg)
     assert code == 1
     assert f"FAIL  printer: printer 127.0.0.1:{port} not reachable: Connection refused" in out
@@ -76,8 +78,7 @@ def test_printer_switched_off(tmp_path, capsys, mosquitto):
 
 def test_printer_out_of_paper(tmp_path, capsys, fake_printer, mosquitto):
     fake_printer.printer.set_state(paper_out=True)
-    cfg = gateway_config(tmp_path, printer=f'link = "tcp"\naddress = "{fake_printer.address}"',
-                         mqtt=f'url = "{mosquitto.url}"')
+    cfg = tcp_config(tmp_path, fake_printer.address, mosquitto)
     code, out = doctor(capsys, cfg, "--json")
     assert code == 1
     checks = {c["check"]: c for c in json.loads(out)["checks"]}
