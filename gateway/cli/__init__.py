@@ -25,6 +25,7 @@ VERBS: dict[str, tuple[str, str]] = {
     "listen": ("listen", "watch receipts arrive over MQTT (stores, deduplicates, acks)"),
     "check-config": ("check_config", "check a config file: every problem with its fix, or the resolved config"),
     "doctor": ("doctor", "check the box: ports, printer, broker, data dir, clock; each failure with its fix"),
+    "print-test": ("print_test", "print a test page (code page, styles, barcode, QR, cut) on the configured printer"),
 }
 
 

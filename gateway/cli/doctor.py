@@ -128,8 +128,7 @@ def check_printer(report, printer_cfg: dict, timeout: float, name: str = "printe
     except NoAnswer as exc:
         report.fail(name, f"{where}: {exc}", exc.remedy)
         return None
-    ready, text, remedy = describe(status)
-    kind = "fail" if not ready else "warn" if remedy else "ok"
+    kind, text, remedy = describe(status)
     report.check(kind, name, f"{where} answers DLE EOT: {text}", remedy, **status.to_dict())
     return status
 

@@ -72,17 +72,17 @@ def probe(connect: Callable[[], Transport], timeout: float = 2.0) -> PrinterStat
         transport.close()
 
 
-def describe(status: PrinterStatus) -> tuple[bool, str, str | None]:
-    """(ready to print, what it says, remedy) for a status read from the printer."""
+def describe(status: PrinterStatus) -> tuple[str, str, str | None]:
+    """(ok | warn | fail, what it says, remedy) for a status read from the printer; fail = cannot print."""
     if status.paper_out:
-        return False, "paper out", "load a new paper roll and close the cover"
+        return "fail", "paper out", "load a new paper roll and close the cover"
     if status.cover_open:
-        return False, "cover open", "close the printer's cover"
+        return "fail", "cover open", "close the printer's cover"
     if status.error:
-        return False, "printer error (cutter jam or overheating)", \
+        return "fail", "printer error (cutter jam or overheating)", \
             "open the cover, clear the paper path, switch the printer off and on"
     if not status.online:
-        return False, "offline", "check the printer's front panel (feed button held? paper?)"
+        return "fail", "offline", "check the printer's front panel (feed button held? paper?)"
     if status.near_end:
-        return True, "online, paper near end", "change the paper roll soon"
-    return True, "online", None
+        return "warn", "online, paper near end", "change the paper roll soon"
+    return "ok", "online", None
