@@ -26,6 +26,7 @@ VERBS: dict[str, tuple[str, str]] = {
     "check-config": ("check_config", "check a config file: every problem with its fix, or the resolved config"),
     "doctor": ("doctor", "check the box: ports, printer, broker, data dir, clock; each failure with its fix"),
     "print-test": ("print_test", "print a test page (code page, styles, barcode, QR, cut) on the configured printer"),
+    "status": ("status", "what the running service is doing: links, printer, outbox, last receipts"),
 }
 
 
