@@ -58,7 +58,8 @@ class Report:
         """One result line (and its fix); status is ok | fail | warn | info | skip."""
         self.results.append({"check": name, "status": status, "detail": detail, "remedy": remedy, **data})
         mark, style = MARKS[status]
-        text = Text(f"{mark:<6}", style=style)
+        text = Text()
+        text.append(f"{mark:<6}", style=style)
         text.append(f"{name}: ", style="bold")
         text.append(detail)
         self._emit(text)
