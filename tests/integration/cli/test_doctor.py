@@ -144,3 +144,4 @@ def test_doctor_runs_as_a_command(tmp_path, mosquitto):
                           text=True, timeout=60)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "ok    printer: the built-in fake printer answers DLE EOT: online" in proc.stdout
+
