@@ -29,6 +29,19 @@ def _needs(link_key: str, table: dict[str, tuple[str, ...]]):
     return check
 
 
+def _mqtt_pairs(values: dict):
+    """Options that exclude or need each other in [mqtt]."""
+    problems = []
+    if values.get("password") and values.get("password_file"):
+        problems.append(("password", "both password and password_file are set", "keep only password_file"))
+    if bool(values.get("cert_file")) != bool(values.get("key_file")):
+        problems.append(("cert_file" if values.get("cert_file") else "key_file", "cert_file and key_file go together",
+                         "set both (this gateway's certificate and its private key) or neither"))
+    if (values.get("cert_file") or values.get("key_file")) and not values.get("url", "").startswith("mqtts://"):
+        problems.append(("url", "a client certificate needs TLS", "use an mqtts:// URL"))
+    return problems
+
+
 def _serial_options() -> dict[str, Option]:
     return {
         "device": Option("path", "", "serial device, e.g. /dev/ttyUSB0 or /dev/serial/by-id/..."),
@@ -85,7 +98,7 @@ MQTT = Section("mqtt", {
     "reconnect_max_s": Option("float", 60, "longest wait between reconnect attempts (jittered)", minval=1, maxval=3600),
     "session_expiry_s": Option("int", 3600, "broker keeps this gateway's session (acks, commands) this long",
                                minval=0, maxval=7 * 86400),
-}, required=True, help="the retailer's broker: url = mqtt://host:1883")
+}, required=True, help="the retailer's broker: url = mqtt://host:1883", checks=[lambda v: _mqtt_pairs(v)])
 
 OUTBOX = Section("outbox", {
     "retention_s": Option("float", 7 * 86400, "keep confirmed receipts this long (for resend), then purge",

@@ -107,7 +107,9 @@ class FdTransport(Transport):
                 pass
 
     def __del__(self):
-        for fd in (self._wake_r, self._wake_w):
+        for fd in (getattr(self, "_wake_r", None), getattr(self, "_wake_w", None)):  # None: __init__ failed
+            if fd is None:
+                continue
             try:
                 os.close(fd)
             except OSError:
