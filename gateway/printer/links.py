@@ -28,7 +28,8 @@ def printer_connector(cfg: dict, fake=None) -> Callable[[], Transport]:
     if link == "usb":
         from gateway.printer.link_usb import UsbPrinterTransport
 
-        return lambda: UsbPrinterTransport(cfg.get("usb_vendor", 0), cfg.get("usb_product", 0))
+        # `fake` here is a pyusb backend (gateway.printer.fake_usb) standing in for the bus
+        return lambda: UsbPrinterTransport(cfg.get("usb_vendor", 0), cfg.get("usb_product", 0), backend=fake)
     from gateway.printer.fake_printer import FakeLink, FakePrinter
 
     if fake is None:  # file: a printer that appends to a file; none: one that discards
