@@ -74,7 +74,7 @@ PRINTER = Section("printer", {
     "address": Option("address", "", "tcp: printer host:port"),
     **_serial_options(),
     "path": Option("path", "", "file: the file receipts are appended to"),
-    "usb_vendor": Option("int", 0, "usb: vendor id (e.g. 0x04b8 for Epson)", minval=0, maxval=0xFFFF),
+    "usb_vendor": Option("int", 0, "usb: vendor id (e.g. 0x04b8 for Epson); 0: the first USB printer found", minval=0, maxval=0xFFFF),
     "usb_product": Option("int", 0, "usb: product id", minval=0, maxval=0xFFFF),
     "profile": Option("str", "default", "python-escpos printer profile name, e.g. TM-T88V"),
     "reconnect_max_s": Option("float", 10.0, "longest wait between reconnect attempts", minval=0.1, maxval=300),
