@@ -29,6 +29,7 @@ VERBS: dict[str, tuple[str, str]] = {
     "doctor": ("doctor", "check the box: ports, printer, broker, data dir, clock; each failure with its fix"),
     "print-test": ("print_test", "print a test page (code page, styles, barcode, QR, cut) on the configured printer"),
     "status": ("status", "what the running service is doing: links, printer, outbox, last receipts"),
+    "hub": ("hub", "run the reference receipt hub: stores e-receipts, answers scans, serves /r/{token}"),
 }
 
 
