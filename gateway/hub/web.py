@@ -199,7 +199,7 @@ async def set_language(request: Request) -> Response:
 async def _http_error(request: Request, exc: HTTPException) -> Response:
     if request.url.path.startswith("/api/"):
         return JSONResponse({"error": exc.detail if exc.status_code != 404 else "not found"},
-                            status_code=exc.status_code)
+                            status_code=exc.status_code, headers=exc.headers)
     if exc.status_code == 303:
         return RedirectResponse("/signin?next=" + request.url.path, status_code=303)
     # path="/": the page says nothing of the URL asked for (a token's 404 is any 404)
