@@ -25,13 +25,14 @@ def money(amount, loc: str = "en", currency: str | None = None) -> str:
         value = Decimal(str(amount))
     except InvalidOperation:
         return str(amount)
+    sign, value = ("-" if value < 0 else ""), abs(value)
     text = f"{value:,.2f}"
     if loc in ("nl", "fr"):
         text = text.replace(",", " ").replace(".", ",").replace(" ", "." if loc == "nl" else "\u202f")
     symbol = SYMBOLS.get(currency or "EUR", currency or "")
     if loc == "fr":
-        return f"{text}\u00a0{symbol}"
-    return f"{symbol}\u00a0{text}" if loc == "nl" else f"{symbol}{text}"
+        return f"{sign}{text}\u00a0{symbol}"
+    return f"{sign}{symbol}\u00a0{text}" if loc == "nl" else f"{sign}{symbol}{text}"
 
 
 def number(value, loc: str = "en") -> str:
@@ -50,6 +51,10 @@ def when(iso: str | None, loc: str = "en") -> str:
         return iso
 
 
+def day(iso: str | None, loc: str = "en") -> str:
+    return when(iso, loc)[:10]
+
+
 def month(ym: str | None, loc: str = "en") -> str:
     """'2025-07' -> 'July 2025' / 'juli 2025' / 'juillet 2025'."""
     try:
@@ -59,4 +64,4 @@ def month(ym: str | None, loc: str = "en") -> str:
         return str(ym or "")
 
 
-FILTERS = {"money": money, "number": number, "when": when, "month": month}
+FILTERS = {"money": money, "number": number, "when": when, "day": day, "month": month}

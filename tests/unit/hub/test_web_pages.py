@@ -35,6 +35,7 @@ def test_amounts_and_months_read_the_local_way():
     assert money("1234.5", "nl", "EUR") == "€\u00a01.234,50"
     assert money("1234.5", "fr", "EUR") == "1\u202f234,50\u00a0€"
     assert money("abc", "fr") == "abc" and money(None) == ""
+    assert money("-3", "en") == "-€3.00" and money("-3", "fr") == "-3,00\u00a0€"
     assert month("2025-07", "fr") == "juillet 2025" and month("2025-07", "nl") == "juli 2025"
 
 
