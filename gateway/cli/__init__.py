@@ -23,6 +23,7 @@ VERBS: dict[str, tuple[str, str]] = {
     "fake-printer": ("fake_printer", "a fake network receipt printer (TM-T88 status replies) for bench tests"),
     "firmware": ("firmware", "kiosk node: flash it with mpremote, write its config.json, check its files"),
     "listen": ("listen", "watch receipts arrive over MQTT (stores, deduplicates, acks)"),
+    "hub": ("hub", "run the reference receipt hub: stores e-receipts, answers scans, serves /r/{token}"),
 }
 
 

@@ -45,6 +45,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
 
 from gateway.hub import gaps
 from gateway.hub.ledger import Rules, expiring, expiry_entries, receipt_entries, signup_entries
@@ -129,6 +130,17 @@ login_tokens = Table(
     Column("used", Integer, nullable=False, default=0),
 )
 
+rejected = Table(   # e-receipts that failed the schema: kept whole for repair, never in `receipts`
+    "rejected", metadata,
+    Column("entry_id", Integer, primary_key=True, autoincrement=True),
+    Column("received_at", String(40), nullable=False),
+    Column("topic", Text, nullable=False),
+    Column("gateway_id", String(64)),
+    Column("receipt_id", String(64)),
+    Column("errors", Text, nullable=False),        # JSON list of 'path: message'
+    Column("payload", Text, nullable=False),
+)
+
 schema_version = Table(
     "schema_version", metadata,
     Column("version", Integer, primary_key=True),
@@ -141,6 +153,8 @@ schema_version = Table(
 MIGRATIONS = [
     (1, "receipts, gateways, accounts, cards, ledger, login_tokens",
      lambda conn: metadata.create_all(conn, tables=[receipts, gateways, accounts, cards, ledger, login_tokens])),
+    (2, "rejected: malformed e-receipts kept whole for repair",
+     lambda conn: metadata.create_all(conn, tables=[rejected])),
 ]
 
 
@@ -294,42 +308,67 @@ class Store:
                 continue
             seen.add(rid)
             rows.append(receipt_row(item, stamp))
-        with self.write() as conn:
-            hmacs = {r["card_hmac"] for r in rows if r["card_hmac"]}
-            owners = {h: a for h, a in conn.execute(select(cards.c.card_hmac, cards.c.account_id)
-                                                    .where(cards.c.card_hmac.in_(hmacs)))} if hmacs else {}
-            for r in rows:
-                r["account_id"] = owners.get(r["card_hmac"])
-            stmt = self._insert(receipts).on_conflict_do_nothing().returning(receipts.c.receipt_id)
-            inserted = set(conn.execute(stmt, rows).scalars())
-            others = [r["receipt_id"] for r in rows if r["receipt_id"] not in inserted]
-            if others:
-                known = set(conn.execute(select(receipts.c.receipt_id)
-                                         .where(receipts.c.receipt_id.in_(others))).scalars())
-                out.duplicates += [rid for rid in others if rid in known]
-                out.conflicts += [rid for rid in others if rid not in known]
-            new_rows = [r for r in rows if r["receipt_id"] in inserted]
-            out.new = [r["receipt_id"] for r in new_rows]
-            by_gw: dict[str, tuple[str, list[int]]] = {}
-            for r in new_rows:
-                entry = by_gw.setdefault(r["gateway_id"], (r["store_id"], []))
-                if r["sequence"] is not None:
-                    entry[1].append(r["sequence"])
-            for gw, (store_id, seqs) in by_gw.items():
-                self._advance_gateway(conn, gw, store_id, seqs, stamp)
-            entries = []
-            docs = {item.doc["receipt_id"]: item.doc for item in items}
-            for r in new_rows:
-                if r["account_id"]:
-                    entries += self._earn_rows(r["account_id"], r["receipt_id"], docs[r["receipt_id"]], stamp)
-            if entries:
-                conn.execute(ledger.insert(), entries)
+        rows.sort(key=lambda r: r["receipt_id"])   # one lock order for concurrent writers (PostgreSQL)
+        docs = {item.doc["receipt_id"]: item.doc for item in items}
+        for attempt in range(3):
+            try:
+                with self.write() as conn:
+                    self._insert_batch(conn, rows, docs, out, stamp)
+                return out
+            except OperationalError as exc:
+                if attempt == 2 or not _retryable(exc):
+                    raise
+                out.new, out.conflicts = [], []
+                out.duplicates = out.duplicates[:len(items) - len(rows)]
         return out
+
+    def _insert_batch(self, conn, rows: list[dict], docs: dict[str, dict], out: Stored, stamp: str) -> None:
+        hmacs = {r["card_hmac"] for r in rows if r["card_hmac"]}
+        owners = {h: a for h, a in conn.execute(select(cards.c.card_hmac, cards.c.account_id)
+                                                .where(cards.c.card_hmac.in_(hmacs)))} if hmacs else {}
+        for r in rows:
+            r["account_id"] = owners.get(r["card_hmac"])
+        stmt = self._insert(receipts).on_conflict_do_nothing().returning(receipts.c.receipt_id)
+        inserted = set(conn.execute(stmt, rows).scalars())
+        others = [r["receipt_id"] for r in rows if r["receipt_id"] not in inserted]
+        if others:
+            known = set(conn.execute(select(receipts.c.receipt_id)
+                                     .where(receipts.c.receipt_id.in_(others))).scalars())
+            out.duplicates += [rid for rid in others if rid in known]
+            out.conflicts += [rid for rid in others if rid not in known]
+        new_rows = [r for r in rows if r["receipt_id"] in inserted]
+        out.new = [r["receipt_id"] for r in new_rows]
+        by_gw: dict[str, tuple[str, list[int]]] = {}
+        for r in new_rows:
+            entry = by_gw.setdefault(r["gateway_id"], (r["store_id"], []))
+            if r["sequence"] is not None:
+                entry[1].append(r["sequence"])
+        self._lock_gateways(conn, by_gw)
+        for gw, (store_id, seqs) in sorted(by_gw.items()):
+            self._advance_gateway(conn, gw, store_id, seqs, stamp)
+        entries = []
+        for r in new_rows:
+            if r["account_id"]:
+                entries += self._earn_rows(r["account_id"], r["receipt_id"], docs[r["receipt_id"]], stamp)
+        if entries:
+            conn.execute(ledger.insert(), entries)
+
+    def _lock_gateways(self, conn, by_gw: dict) -> None:
+        """PostgreSQL: make sure each gateway row exists and lock them in one order (SQLite's
+        BEGIN IMMEDIATE already serialises writers)."""
+        if self.dialect != "postgresql" or not by_gw:
+            return
+        conn.execute(self._insert(gateways).on_conflict_do_nothing(),
+                     [{"gateway_id": gw, "store_id": st, "high_sequence": 0, "missing": "[]", "lost": "[]"}
+                      for gw, (st, _) in sorted(by_gw.items())])
+        conn.execute(select(gateways.c.gateway_id).where(gateways.c.gateway_id.in_(sorted(by_gw)))
+                     .order_by(gateways.c.gateway_id).with_for_update()).all()
 
     def _advance_gateway(self, conn, gw: str, store_id: str, seqs: list[int], stamp: str) -> None:
         row = conn.execute(select(gateways.c.high_sequence, gateways.c.missing)
                            .where(gateways.c.gateway_id == gw)).first()
         high, missing = (row[0], json.loads(row[1])) if row else (0, [])
+        # (PostgreSQL: the row was locked FOR UPDATE by _lock_gateways, so no update is lost)
         high, missing = gaps.advance(high, missing, seqs)
         values = {"store_id": store_id, "high_sequence": high, "missing": json.dumps(missing), "last_seen": stamp}
         if row:
@@ -358,7 +397,7 @@ class Store:
         """The gateway no longer has these sequences: stop expecting them, remember them as lost."""
         with self.write() as conn:
             row = conn.execute(select(gateways.c.missing, gateways.c.lost)
-                               .where(gateways.c.gateway_id == gateway_id)).first()
+                               .where(gateways.c.gateway_id == gateway_id).with_for_update()).first()
             if row is None:
                 return
             missing, lost = json.loads(row[0]), json.loads(row[1])
@@ -367,6 +406,19 @@ class Store:
                 lost.append([first, last])
             conn.execute(update(gateways).where(gateways.c.gateway_id == gateway_id)
                          .values(missing=json.dumps(missing), lost=json.dumps(lost)))
+
+    def reject(self, items: list[dict]) -> None:
+        """Keep malformed e-receipts whole ({topic, gateway_id, receipt_id, errors, payload}) for repair."""
+        if items:
+            stamp = now_iso()
+            with self.write() as conn:
+                conn.execute(rejected.insert(), [dict(i, errors=json.dumps(i["errors"]), received_at=stamp)
+                                                 for i in items])
+
+    def rejected(self, limit: int = 100) -> list[dict]:
+        with self.read() as conn:
+            rows = conn.execute(select(rejected).order_by(rejected.c.entry_id.desc()).limit(limit))
+            return [dict(r._mapping, errors=json.loads(r.errors)) for r in rows]
 
     def receipt_count(self) -> int:
         with self.read() as conn:
@@ -508,6 +560,18 @@ class Store:
             row = conn.execute(select(accounts).join(cards, cards.c.account_id == accounts.c.account_id)
                                .where(cards.c.card_hmac == card_hmac)).first()
         return dict(row._mapping) if row else None
+
+    def card_preference(self, card_hmac: str) -> dict | None:
+        """For a scan: {mode, locale, greeting_name, points_balance} of the card's account, or None
+        (one query)."""
+        points = (select(func.coalesce(func.sum(ledger.c.points), 0)).where(ledger.c.account_id == accounts.c.account_id)
+                  .scalar_subquery())
+        stmt = (select(accounts.c.mode, accounts.c.locale, accounts.c.greeting_name, points.label("points_balance"))
+                .select_from(cards.join(accounts, cards.c.account_id == accounts.c.account_id))
+                .where(cards.c.card_hmac == card_hmac))
+        with self.read() as conn:
+            row = conn.execute(stmt).first()
+        return dict(row._mapping, points_balance=int(row.points_balance)) if row else None
 
     def cards_of(self, account_id: str) -> list[dict]:
         with self.read() as conn:
@@ -657,6 +721,12 @@ class Store:
         with self.write() as conn:
             return conn.execute(delete(login_tokens).where(or_(login_tokens.c.expires_at <= (now or now_iso()),
                                                                login_tokens.c.used != 0))).rowcount
+
+
+def _retryable(exc: OperationalError) -> bool:
+    """A deadlock or serialisation failure (PostgreSQL) or a busy database: worth one more try."""
+    code = getattr(exc.orig, "sqlstate", None)
+    return code in ("40P01", "40001") or "database is locked" in str(exc.orig)
 
 
 def _like_escape(s: str) -> str:

@@ -16,10 +16,10 @@ CARD = "c" * 64
 
 def test_migrate_is_idempotent_and_versioned(make_store):
     store = make_store()
-    assert store.migrate() == 1 and store.migrate() == 1 and store.version() == 1
+    assert store.migrate() == 2 and store.migrate() == 2 and store.version() == 2
     names = set(inspect(store.engine).get_table_names(schema=None if store.dialect == "sqlite" else
                                                      store.engine.get_execution_options()["schema_translate_map"][None]))
-    assert {"receipts", "gateways", "accounts", "cards", "ledger", "login_tokens", "schema_version"} <= names
+    assert {"receipts", "gateways", "accounts", "cards", "ledger", "login_tokens", "rejected", "schema_version"} <= names
 
 
 def test_sqlite_url_is_relative_to_the_config_directory(tmp_path):
