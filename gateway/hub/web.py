@@ -25,6 +25,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from gateway.cli import UserError
 from gateway.hub import auth, i18n
 from gateway.hub.formatting import FILTERS
 from gateway.hub.mailer import Mailer
@@ -72,35 +73,50 @@ def _section(cfg, name: str) -> dict:
     return (cfg.section(name) if hasattr(cfg, "section") else cfg.get(name)) or {}
 
 
-def _secret(hub_cfg: dict) -> bytes:
-    path = hub_cfg.get("secret_file")
-    if path:
+def _path(cfg, value: str | None) -> Path | None:
+    """A file named in the config: relative paths are from the config file's directory."""
+    if not value:
+        return None
+    source = getattr(cfg, "path", None)
+    return (Path(source).parent if source else Path(".")) / value
+
+
+def _read(path: Path, key: str) -> bytes:
+    try:
         return auth.read_key(path)
+    except OSError as exc:
+        raise UserError(f"cannot read [hub] {key} {path}: {exc.strerror}",
+                        f"create it (e.g. head -c 32 /dev/urandom > {path}; chmod 600 {path}) "
+                        "or fix the path") from None
+
+
+def _secret(cfg, hub_cfg: dict) -> bytes:
+    path = _path(cfg, hub_cfg.get("secret_file"))
+    if path:
+        return _read(path, "secret_file")
     log.warning("no [hub] secret_file: sessions and sign-in codes use a random secret and end "
                 "when the hub restarts")
     return secrets.token_bytes(32)
 
 
 def _card_key(cfg) -> tuple[bytes | None, str]:
-    loyalty = _section(cfg, "loyalty")
     hub_cfg = _section(cfg, "hub")
-    path = loyalty.get("hmac_key_file") or hub_cfg.get("card_key_file")
-    key_id = loyalty.get("key_id") or hub_cfg.get("card_key_id") or "k1"
-    return (auth.read_key(path) if path else None), key_id
+    path = _path(cfg, hub_cfg.get("card_key_file"))
+    return (_read(path, "card_key_file") if path else None), hub_cfg.get("card_key_id") or "k1"
 
 
 def make_hub(store, cfg, *, mailer: Mailer | None = None, limiter: Limiter | None = None) -> Hub:
     from gateway.hub.api import load_api_keys
 
     hub_cfg = _section(cfg, "hub")
-    secret = _secret(hub_cfg)
+    secret = _secret(cfg, hub_cfg)
     card_key, key_id = _card_key(cfg)
     hub = Hub(store=store, cfg=cfg, limiter=limiter or Limiter(),
-              mailer=mailer or Mailer(hub_cfg.get("mail_dir") or None,
+              mailer=mailer or Mailer(_path(cfg, hub_cfg.get("mail_dir")),
                                       hub_cfg.get("mail_from") or "receipts@localhost"),
               tokens=auth.LoginTokens(store, secret), card_key=card_key, key_id=key_id, secret=secret,
               public_url=(hub_cfg.get("public_url") or "").rstrip("/"),
-              api_keys=load_api_keys(hub_cfg.get("api_keys_file") or None))
+              api_keys=load_api_keys(_path(cfg, hub_cfg.get("api_keys_file"))))
     env = Environment(loader=FileSystemLoader(HERE / "templates"),
                       autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
     env.filters.update(FILTERS)

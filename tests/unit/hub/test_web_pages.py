@@ -91,3 +91,29 @@ def test_pages_are_accessible_basics(site):
         for ident in ids:
             assert f'for="{ident}"' in html, (path, ident)
         assert not re.search(r"<input (?![^>]*(id=|type=\"hidden\"))", html), path
+
+
+def test_the_hub_config_file_drives_the_web_side(tmp_path):
+    """Relative paths in [hub] are from the config file's directory; a missing key file is named."""
+    from gateway.cli import UserError
+    from gateway.config.hub import load_hub
+    from gateway.hub.db import Store
+    from gateway.hub.web import create_app
+
+    (tmp_path / "secret").write_text("s3cret\n")
+    (tmp_path / "card.key").write_text("k\n")
+    conf = tmp_path / "hub.toml"
+    conf.write_text('[mqtt]\nurl = "mqtt://127.0.0.1:1883"\n[hub]\ndatabase = "sqlite:///hub.db"\n'
+                    'secret_file = "secret"\ncard_key_file = "card.key"\nmail_dir = "mail"\n'
+                    'public_url = "https://receipts.example.com"\n')
+    cfg = load_hub(conf)
+    store = Store(cfg["hub"]["database"], base_dir=tmp_path)
+    store.migrate()
+    app = create_app(store, cfg)
+    hub = app.state.hub
+    assert hub.secret == b"s3cret" and hub.card_key == b"k" and hub.mailer.outbox == tmp_path / "mail"
+    assert hub.public_url == "https://receipts.example.com"
+    conf.write_text(conf.read_text().replace('"card.key"', '"nope.key"'))
+    with pytest.raises(UserError, match=r"cannot read \[hub\] card_key_file .*nope.key"):
+        create_app(store, load_hub(conf))
+    store.close()

@@ -87,7 +87,7 @@ def make_site(tmp_path: Path, *, limiter: Limiter | None = None, api_keys: str |
     cfg = {"hub": hub}
     if card:
         (tmp_path / "loyalty.key").write_bytes(CARD_KEY + b"\n")
-        cfg["loyalty"] = {"hmac_key_file": str(tmp_path / "loyalty.key"), "key_id": "k1"}
+        hub.update(card_key_file=str(tmp_path / "loyalty.key"), card_key_id="k1")
     if api_keys is not None:
         (tmp_path / "api.keys").write_text(api_keys)
         hub["api_keys_file"] = str(tmp_path / "api.keys")
