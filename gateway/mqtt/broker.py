@@ -46,8 +46,6 @@ class BrokerSettings:
         tls = m.group(1) == "mqtts"
         port = int(m.group(3) or (8883 if tls else 1883))
         password = _password(mqtt_cfg, config_path)
-        if mqtt_cfg.get("key_file"):
-            check_secret_file(mqtt_cfg["key_file"], section="mqtt", key="key_file", config_path=config_path)
         for key in ("ca_file", "cert_file", "key_file"):
             value = mqtt_cfg.get(key) or ""
             if value and not Path(value).is_file():
@@ -59,6 +57,8 @@ class BrokerSettings:
         if bool(mqtt_cfg.get("cert_file")) != bool(mqtt_cfg.get("key_file")):
             raise ConfigError("cert_file and key_file go together", section="mqtt", file=config_path,
                               remedy="set both (this gateway's certificate and its private key) or neither")
+        if mqtt_cfg.get("key_file"):  # the private key: a secret file like the password
+            check_secret_file(mqtt_cfg["key_file"], section="mqtt", key="key_file", config_path=config_path)
         return cls(host=m.group(2).strip("[]"), port=port, tls=tls, ca_file=mqtt_cfg.get("ca_file") or "",
                    cert_file=mqtt_cfg.get("cert_file") or "", key_file=mqtt_cfg.get("key_file") or "",
                    username=mqtt_cfg.get("username") or "", password=password,
