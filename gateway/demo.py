@@ -1,128 +1,195 @@
-"""The demo: a whole till -> gateway -> printer loop on one machine, no hardware.
+"""The demo: a whole shop on this machine, no hardware (`make demo`, `receipt-gateway demo`).
 
-A simulated till (the real python-escpos `Network` client) prints a few receipts to
-the gateway over TCP on 127.0.0.1; the gateway passes every byte to a printer that
-appends to a file, captures each receipt on the side, decodes it and writes its
-text, HTML and PNG renditions. It ends by itself.
+- a real mosquitto broker on a free port (when installed; without it the gateway's outbox
+  keeps every receipt, which is what a shop with a dead broker gets);
+- the gateway service itself (`gateway.app.Gateway`, as `receipt-gateway run` runs it);
+- a virtual printer behind it that draws each page it cuts as a PNG;
+- a simulated till: python-escpos's `Network` client printing realistic NL/FR/DE/EN
+  receipts (`gateway.samples.generator`) to the gateway over TCP;
+- the `listen` consumer (the hub's small cousin), printing a line per e-receipt as it
+  arrives and acking it, so the gateway's outbox empties.
+
+It ends by itself (about 10 s), says where the pictures are, and exits 0 when the printer
+got exactly what the till sent and every receipt was captured (and, with a broker,
+received once).
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import json
 import logging
-import socket
-import threading
+import shutil
 import time
 from pathlib import Path
 
 log = logging.getLogger("gateway.demo")
 
-RECEIPTS = [
-    ("nl", "Bakkerij De Kroon", "Grote Markt 1, 1000 Brussel", "BTW BE 0123.456.789", "Kassabon 1042",
-     [("Brood volkoren", "3,20"), ("Croissant beurre x4", "4,80"), ("Koffie", "2,50")], "10,50", "Bancontact"),
-    ("fr", "Épicerie du Château", "12 rue de l'Église, 75001 Paris", "TVA FR 12 345678901", "Ticket N° 7781",
-     [("Crème brûlée", "4,50"), ("Pâté de campagne", "6,20"), ("Eau pétillante", "1,30")], "12,00", "Carte bancaire"),
-    ("de", "Bäckerei Müller", "Hauptstraße 5, 10115 Berlin", "USt-IdNr. DE123456789", "Beleg-Nr. 5521",
-     [("Brötchen x6", "2,40"), ("Käsekuchen", "3,90"), ("Größe Tüte", "0,20")], "6,50", "EC-Karte"),
-]
+LANGS = ["nl", "fr", "de", "en"]
+# receipts before which a customer scans a loyalty card at the kiosk (see simulate_scan)
+SCANS = {3: "2900 0000 0042 7", 6: "2900 0000 0099 1"}
 
 
-def print_receipt(p, lang, name, address, vat, number, items, total, payment, width=42) -> None:
-    """What a till sends: styles, code page switches for € and accents, a barcode, a cut."""
-    p.hw("INIT")
-    p.set(align="center", bold=True, double_height=True, double_width=True)
-    p.text(f"{name}\n")
-    p.set(align="center", normal_textsize=True)
-    p.text(f"{address}\n{vat}\n")
-    p.set(align="left")
-    p.text(f"{number}        23/11/2026 14:32\n" + "-" * width + "\n")
-    for desc, amount in items:
-        p.text(f"{desc:<{width - len(amount) - 4}}{amount} € A\n")
-    p.text("-" * width + "\n")
-    p.set(bold=True, double_height=True)
-    label = {"nl": "TOTAAL", "fr": "TOTAL", "de": "SUMME"}[lang]
-    p.text(f"{label}{total + ' €':>{width - len(label)}}\n")
-    p.set(bold=False, normal_textsize=True)
-    p.text(f"{payment}{total + ' €':>{width - len(payment)}}\n")
-    p.set(align="center")
-    with contextlib.redirect_stdout(io.StringIO()):  # python-escpos prints which renderer it picked
-        p.barcode("4006381333931", "EAN13", pos="BELOW")
-    p.cut()
+def simulate_scan(gw, card_number: str) -> str | None:
+    """Hook: a customer scans a loyalty card at the kiosk before the till prints.
+
+    A no-op until the loyalty package lands; then it hands `card_number` to the gateway's
+    loyalty session for its till (which asks the hub and may hold the next receipt, so the
+    printer gets a QR stub or nothing) and returns what the customer chose ("paper", "qr",
+    "none"), for the demo to say. None: no scan happened.
+    """
+    return None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def till_receipts(n: int) -> list:
+    """n realistic receipts in four languages, as python-escpos prints them."""
+    from gateway.samples.generator import make_sample
+
+    with contextlib.redirect_stdout(io.StringIO()):  # python-escpos names its barcode renderer
+        return [make_sample(1000 + i, lang=LANGS[i % len(LANGS)]) for i in range(n)]
 
 
-def run_demo(out: Path, *, say=print) -> int:
+def demo_config(out: Path, till_port: int, mqtt_url: str):
+    from gateway.config.schema import Config
+
+    cfg = Config({
+        "gateway": {"id": "gw-demo", "store_id": "store-demo", "till_id": "till-1",
+                    "data_dir": str(out / "gateway-data"), "log_level": "warning"},
+        "till": {"link": "tcp", "listen": f"127.0.0.1:{till_port}", "idle_split_s": 2.0},
+        "printer": {"link": "fake", "profile": "TM-T88V", "reconnect_max_s": 1.0, "keep_for_reprint": 200},
+        "mqtt": {"url": mqtt_url, "topic_prefix": "receipts/v1", "keepalive_s": 10, "health_interval_s": 5,
+                 "reconnect_max_s": 2, "session_expiry_s": 600},
+        "outbox": {"republish_after_s": 10},
+    })
+    cfg.path = None
+    return cfg
+
+
+def run_demo(out: Path, *, receipts: int = 8, pause_s: float = 0.4, broker: bool = True, say=print) -> int:
     from escpos.printer import Network
 
-    from gateway.printer.service import PrinterService
+    from gateway.app import Gateway
+    from gateway.mqtt import local_broker
+    from gateway.printer.virtual import VirtualPrinter
 
     out.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
-    printer_file = out / "printer-received.bin"
-    printer_file.unlink(missing_ok=True)
-    cfg = {
-        "gateway": {"id": "gw-demo", "store_id": "store-demo", "till_id": "till-1", "data_dir": str(out / "data")},
-        "till": {"link": "tcp", "listen": f"127.0.0.1:{port}", "idle_split_s": 2.0},
-        "printer": {"link": "file", "path": str(printer_file), "profile": "TM-T88V", "reconnect_max_s": 1.0},
-    }
-    captured = []
-    done = threading.Event()
-
-    def on_receipt(r) -> None:
-        captured.append(r)
-        if len(captured) >= len(RECEIPTS):
-            done.set()
-
-    svc = PrinterService(cfg, on_receipt=on_receipt).start()
-    say(f"gateway listening for the till on 127.0.0.1:{port}; printer: {printer_file}")
-    sent = bytearray()
+    for sub in ("gateway-data", "paper", "e-receipts", "broker"):
+        shutil.rmtree(out / sub, ignore_errors=True)   # a fresh shop each run
+    say("receipt-gateway demo: a shop on this machine, no hardware\n")
+    mosquitto = _start_broker(out, broker, say)
+    mqtt_url = mosquitto.url if mosquitto else f"mqtt://127.0.0.1:{local_broker.free_port()}"
+    till_port = local_broker.free_port()
+    printer = VirtualPrinter(out / "paper", profile="TM-T88V")
+    gw = Gateway(demo_config(out, till_port, mqtt_url), fake=printer,
+                 client_kwargs={"reconnect_first_s": 0.2})
+    (out / "e-receipts").mkdir()
+    gw.receipt_listeners.append(lambda e: _save(out / "e-receipts", e))
+    consumer = _start_consumer(mqtt_url, out, say) if mosquitto else None
+    if consumer is None:  # no hub lines: show the captures instead
+        gw.receipt_listeners.append(lambda e: say(
+            f"  gateway   captured #{e['sequence']} {e['merchant']['name'] or ''}: total "
+            f"{e['totals']['gross'] or '?'} {e['currency'] or ''}, kept in the outbox"))
+    gw.start()
+    say(f"  gateway   listening for the till on 127.0.0.1:{till_port}; virtual printer draws into {out / 'paper'}")
+    say("")
+    sent = till_receipts(receipts)
     try:
-        for r in RECEIPTS:
-            till = Network("127.0.0.1", port, timeout=5)
-            print_receipt(till, *r)
+        for i, sample in enumerate(sent, 1):
+            if i in SCANS:
+                choice = simulate_scan(gw, SCANS[i])
+                if choice is not None:
+                    say(f"  kiosk     card scanned before receipt {i}: the customer wants {choice}")
+            till = Network("127.0.0.1", till_port, timeout=10)
+            with contextlib.redirect_stdout(io.StringIO()):
+                till.open()
+            till._raw(sample.data)
             till.close()
-            say(f"till printed: {r[1]} ({r[4]})")
-        if not done.wait(15):
-            say(f"only {len(captured)} of {len(RECEIPTS)} receipts were captured")
-            return 1
-        time.sleep(0.2)
+            say(f"  till      printed receipt {i}: {sample.truth['merchant']['name']} "
+                f"({sample.lang}, {sample.width} columns, total {sample.truth['totals']['gross']})")
+            time.sleep(pause_s)
+        _wait(lambda: gw.captured + gw.refused >= len(sent), 10)
+        if consumer is not None:
+            _wait(lambda: gw.outbox.depth == 0, 10)
     finally:
-        svc.stop()
-    for i, (r, rec) in enumerate(zip(RECEIPTS, captured, strict=False), 1):
-        sent += rec.raw
-        stem = out / f"receipt-{i}-{r[0]}"
-        written = _render(rec.document(), stem)
-        say(f"receipt {i}: {len(rec.raw)} bytes, ended by {rec.ended_by}; wrote {', '.join(written)}")
-    got = printer_file.read_bytes() if printer_file.exists() else b""
-    same = got == bytes(sent)
-    say(f"printer received {len(got)} bytes, {'identical to' if same else 'DIFFERENT from'} what the till sent")
-    say(f"pictures and texts are in {out.resolve()}")
-    return 0 if same else 1
+        gw.stop()
+        printer.close()
+        if consumer is not None:
+            consumer.stop()
+        if mosquitto is not None:
+            mosquitto.stop()
+    return _summary(out, sent, gw, printer, consumer, say)
 
 
-def _render(doc, stem: Path) -> list[str]:
-    from gateway.printer.render_text import render_text
+def _start_broker(out: Path, wanted: bool, say):
+    from gateway.mqtt import local_broker
 
-    written = []
-    stem.with_suffix(".txt").write_text(render_text(doc), encoding="utf-8")
-    written.append(stem.with_suffix(".txt").name)
-    for fmt, mod, fn in (("html", "gateway.printer.render_html", "render_html"),
-                         ("png", "gateway.printer.render_png", "render_png")):
+    if not wanted:
+        say("  broker    none (--no-broker): the gateway's outbox keeps the receipts")
+    elif not local_broker.available():
+        say("  broker    mosquitto is not installed (sudo apt-get install mosquitto, or scripts/bootstrap);\n"
+            "            the gateway's outbox keeps the receipts until a broker is reachable")
+    else:
         try:
-            render = getattr(__import__(mod, fromlist=[fn]), fn)
-        except ImportError:
-            continue
-        data = render(doc)
-        path = stem.with_suffix("." + fmt)
-        if isinstance(data, str):
-            path.write_text(data, encoding="utf-8")
+            broker = local_broker.Mosquitto(out / "broker").start()
+        except RuntimeError as exc:
+            say(f"  broker    mosquitto did not start ({str(exc).splitlines()[0]}); the outbox keeps the receipts")
         else:
-            path.write_bytes(data)
-        written.append(path.name)
-    return written
+            say(f"  broker    mosquitto on {broker.url} (a real broker, started for the demo)")
+            return broker
+    logging.getLogger("gateway.mqtt").setLevel(logging.ERROR)  # no broker: retries are expected
+    return None
+
+
+def _start_consumer(url: str, out: Path, say):
+    from gateway.mqtt.broker import BrokerSettings
+    from gateway.mqtt.listen import Listener
+    from gateway.mqtt.topics import receipt_filter
+
+    settings = BrokerSettings.from_section({"url": url, "topic_prefix": "receipts/v1"})
+    consumer = Listener(settings, out / "broker" / "listen.db", reconnect_max_s=1.0,
+                        on_receipt=lambda line: say(f"  hub       {line}"))
+    consumer.start()
+    say(f"  consumer  `receipt-gateway listen` subscribed to {receipt_filter('receipts/v1', 'listen')}")
+    return consumer
+
+
+def _save(folder: Path, e_receipt: dict) -> None:
+    path = folder / f"receipt-{e_receipt['sequence']:03d}.json"
+    path.write_text(json.dumps(e_receipt, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def _wait(predicate, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
+
+
+def _summary(out: Path, sent: list, gw, printer, consumer, say) -> int:
+    expected = b"".join(s.data for s in sent)
+    same = bytes(printer.printed) == expected
+    say("")
+    say(f"  printer   {len(printer.printed)} bytes printed, "
+        f"{'identical to' if same else 'DIFFERENT from'} what the till sent")
+    say(f"  gateway   {gw.captured} of {len(sent)} receipts captured in the outbox"
+        + (f", {gw.refused} refused" if gw.refused else ""))
+    ok = same and gw.captured == len(sent)
+    if consumer is not None:
+        s = consumer.stats()
+        say(f"  hub       {s['stored']} e-receipts received once each ({s['duplicates']} duplicates removed), "
+            f"{gw.outbox.depth} waiting for an ack")
+        ok = ok and s["stored"] == len(sent)
+    else:
+        say(f"  outbox    {gw.outbox.depth} receipts wait in {out / 'gateway-data' / 'outbox.db'}; "
+            "they go out when a broker is reachable")
+    say("")
+    pages = sorted((out / "paper").glob("*.png"))
+    say(f"pictures of the paper ({len(pages)}): {(out / 'paper').resolve()}/")
+    say(f"e-receipts (JSON):       {(out / 'e-receipts').resolve()}/")
+    say(f"service status:          {(out / 'gateway-data' / 'status.json').resolve()}")
+    if not ok:
+        say("the demo did NOT work as it should: run it again with -v to see the gateway's log")
+    return 0 if ok else 1

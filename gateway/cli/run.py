@@ -1,4 +1,4 @@
-"""`receipt-gateway run --config FILE [--record DIR]`: the service."""
+"""`receipt-gateway run --config FILE [--record DIR]`: the service (gateway.app.Gateway)."""
 
 from __future__ import annotations
 
@@ -18,40 +18,41 @@ def add_arguments(p) -> None:
                    help="also write both directions of the till/printer conversation to a capture in DIR")
 
 
-def log_receipt(receipt) -> None:
-    """The default receipt hook until the outbox is wired in: one log line per receipt."""
-    first = next((line for line in receipt.text().splitlines() if line.strip()), "")
-    logging.getLogger("gateway.receipt").info("receipt from %s: %d bytes, %s, first line %r",
-                                              receipt.till_id, len(receipt.raw), receipt.ended_by, first)
-
-
 def run(args) -> int:
+    from gateway.app import Gateway
+    from gateway.config import ConfigError
     from gateway.config.sections import load
-    from gateway.printer.service import PrinterService
+    from gateway.mqtt.outbox import OutboxError
     from gateway.printer.transport import LinkUnavailable
 
     cfg = load(args.config)
     level = cfg["gateway"].get("log_level", "info").upper()
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        svc = PrinterService(cfg, on_receipt=log_receipt, record_dir=args.record)
+        gw = Gateway(cfg, record_dir=args.record)
     except LinkUnavailable as exc:
         raise UserError(str(exc), exc.remedy) from None
+    except OutboxError as exc:
+        raise UserError(str(exc), exc.remedy or None) from None
+    except ConfigError:
+        raise  # file, section and key named by main()
+    except ValueError as exc:  # e.g. an id that cannot be an MQTT topic level, an unusable broker setting
+        raise UserError(f"cannot start: {exc}", f"fix the config file {args.config}") from None
     except OSError as exc:
-        raise UserError(f"cannot start: {exc}") from None
+        raise UserError(f"cannot start: {exc}", "is another receipt-gateway already running on this port?") from None
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    svc.start()
-    logging.getLogger("gateway").info("receipt-gateway running: till %s via %s, printer via %s",
-                                      svc.till_id, cfg["till"]["link"], cfg["printer"]["link"])
-    sdnotify.ready(f"till {svc.till_id} via {cfg['till']['link']}, printer via {cfg['printer']['link']}")
+    gw.start()
+    links = f"till {gw.till_id} via {cfg['till']['link']}, printer via {cfg['printer']['link']}"
+    logging.getLogger("gateway").info("receipt-gateway running: %s, broker %s, data in %s",
+                                      links, cfg["mqtt"]["url"], gw.data_dir)
+    sdnotify.ready(links)
     interval = sdnotify.watchdog_interval()
     while not stop.wait(interval):
-        pump = getattr(svc, "_thread", None)
-        if pump is None or pump.is_alive():  # a dead till pump stops the pings: systemd restarts us
+        if gw.alive:  # a dead till pump stops the pings: systemd restarts us
             sdnotify.watchdog()
     sdnotify.stopping()
     logging.getLogger("gateway").info("stopping")
-    svc.stop()
+    gw.stop()
     return 0

@@ -57,11 +57,16 @@ class Proxy:
         self._hold_request: tuple[str, bytes] | None = None
         # the delivery policy's lever: asked at each receipt boundary, in the till pump
         self.claims: Callable[[], Claim | None] | None = None
+        self._job_lock = threading.Lock()  # the till pump's writes vs the gateway's own jobs
+        self._till_offset = 0  # bytes of the current till connection, and when it last sent
+        self._till_last = 0.0
         self._stop = threading.Event()
         self.bytes_in = self.bytes_out = 0
         printer.on_bytes = self._from_printer
-        printer.on_up = self.tracker.link_up
+        printer.on_up = self._printer_up
         printer.on_down = self._printer_down
+        printer.on_busy = self._printer_busy
+        self.printer_busy = False  # the printer's handshake line (serial) says "hold on"
 
     # -- lifecycle ----------------------------------------------------------
     def start(self) -> Proxy:
@@ -137,6 +142,41 @@ class Proxy:
         log.info("holding the next receipt of %s (%s)", self.till_id, claim.mode)
         return HoldFilter(claim.mode, claim.stub, self._decoder_factory(), decide)
 
+    @property
+    def till_peer(self) -> str | None:
+        """The connected till (address or device), None when no till is connected."""
+        till = self._till
+        return till.name if till is not None else None
+
+    # -- the gateway's own jobs (reprint, QR stub) ----------------------------
+    def print_between_jobs(self, data: bytes, timeout: float = 10.0) -> bool:
+        """Send a job of the gateway's own to the printer between two till jobs.
+
+        Waits (up to `timeout`) until no till job is in progress: no till connected, or
+        the connected till's last receipt was cut and it has been quiet for 0.1 s, or it
+        has been quiet for `idle_split_s`. The till pump waits while the job is written,
+        so the two never interleave. False when the printer is not connected or no gap
+        came in time; nothing was sent then.
+        """
+        end = time.monotonic() + timeout
+        while time.monotonic() < end and not self._stop.is_set():
+            if self._till is not None:
+                self.drain(0.2)  # let the decoder see the till's last cut
+            with self._job_lock:
+                if self._between_jobs():
+                    if not self.printer.up:
+                        return False
+                    return self.printer.write(data)
+            time.sleep(0.05)
+        return False
+
+    def _between_jobs(self) -> bool:
+        if self._till is None:
+            return True
+        quiet = time.monotonic() - self._till_last
+        at_cut = self.segmenter.boundary == (self._sid, self._till_offset)
+        return (at_cut and quiet >= 0.1) or quiet >= max(self.idle_split_s, 0.5)
+
     # -- serving tills ------------------------------------------------------
     def serve_forever(self, accept: Callable[[], Transport]) -> None:
         """Serve till connections one after another (jobs stay in order)."""
@@ -153,11 +193,12 @@ class Proxy:
         """Run the till-to-printer pump for one till connection until it closes."""
         self._sid += 1
         sid = self._sid
+        self._till_offset, self._till_last = 0, time.monotonic()
         log.info("till connected: %s (connection %d)", till.name, sid)
         self.queue.put(("open", sid, time.time(), till.name))
         with self._till_lock:
             self._till = till
-        till.set_busy(not self.status.online, online=self.status.online, paper_out=self.status.paper_out)
+            till.mirror_status(self.status, self.printer_busy)
         scanner = QueryScanner()
         offset = 0
         idle_marked = True
@@ -185,23 +226,25 @@ class Proxy:
                     hold = self._claim(sid, offset)
                 idle_marked = False
                 queries = scanner.feed(data)
-                if hold is None:
-                    self._forward(data, queries)
-                else:
-                    now_out, rest = hold.feed(data)
-                    while rest is not None:  # the cut: the next receipt starts right after it
-                        log.info("held receipt ended at its cut: %d bytes held, %d passed, sent as %s",
-                                 len(hold.buf) - len(rest), hold.passed, hold.mode)
-                        hold = self._claim(sid, offset + len(data) - len(rest)) \
-                            if (self._hold_request or self.claims) else None
-                        if hold is None:
-                            now_out += rest
-                            break
-                        more, rest = hold.feed(rest)
-                        now_out += more
-                    self._forward(now_out, queries)
-                self.queue.put(("data", sid, now, data), len(data))
-                offset += len(data)
+                with self._job_lock:
+                    if hold is None:
+                        self._forward(data, queries)
+                    else:
+                        now_out, rest = hold.feed(data)
+                        while rest is not None:  # the cut: the next receipt starts right after it
+                            log.info("held receipt ended at its cut: %d bytes held, %d passed, sent as %s",
+                                     len(hold.buf) - len(rest), hold.passed, hold.mode)
+                            hold = self._claim(sid, offset + len(data) - len(rest)) \
+                                if (self._hold_request or self.claims) else None
+                            if hold is None:
+                                now_out += rest
+                                break
+                            more, rest = hold.feed(rest)
+                            now_out += more
+                        self._forward(now_out, queries)
+                    self.queue.put(("data", sid, now, data), len(data))
+                    offset += len(data)
+                    self._till_offset, self._till_last = offset, time.monotonic()
         finally:
             if hold is not None:
                 self._forward(hold.finish(), [])
@@ -245,14 +288,27 @@ class Proxy:
                     pass  # the till pump sees the close too and ends the connection
         self.queue.put(("reply" if source == "printer" else "answer", self._sid, time.time(), data), len(data))
 
+    def _printer_up(self) -> None:
+        self.printer_busy = False  # a new link reports its handshake line afresh
+        self.tracker.link_up()
+
     def _printer_down(self, reason: str) -> None:
         owed = self.tracker.link_down(reason)
         if owed:
             self._to_till(owed, "gateway")
 
+    def _printer_busy(self, busy: bool) -> None:
+        self.printer_busy = busy
+        self._mirror(self.status)
+
     def _status_changed(self, status: PrinterStatus) -> None:
         log.info("printer %s", status.summary())
         self.queue.put(("status", time.time(), status.to_dict()))
-        till = self._till
-        if till is not None:
-            till.set_busy(not status.online, online=status.online, paper_out=status.paper_out)
+        self._mirror(status)
+
+    def _mirror(self, status: PrinterStatus) -> None:
+        """Show the printer's state on the till link's own signals (lines, status byte)."""
+        with self._till_lock:  # an XON/XOFF mirror writes to the till, like the reply pump
+            till = self._till
+            if till is not None:
+                till.mirror_status(status, self.printer_busy)

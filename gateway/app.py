@@ -1,0 +1,285 @@
+"""The gateway service: printer proxy -> extractor -> durable outbox -> MQTT, in one object.
+
+    gw = Gateway(cfg).start()      # what `receipt-gateway run` does
+    ...
+    gw.stop()
+
+For each receipt the proxy captures (`CapturedReceipt`, in the segmenter thread):
+
+1. `decide_delivery(captured)` says how the customer got it (the one place where the
+   delivery decision is made; the loyalty policy plugs in here, see below);
+2. the extractor makes the e-receipt (`gateway.receipt.from_capture`: an extractor
+   failure still gives an e-receipt with the text, the raw SHA-256 and a warning);
+3. the outbox commits it (fsync): from then on the receipt is *captured* and the MQTT
+   client publishes it until the hub acks;
+4. its raw bytes and e-receipt are kept for `reprint` / `print_qr` (`RecentReceipts`),
+   `receipt_listeners` are told, and the status file is refreshed.
+
+If the outbox refuses a receipt (disk or outbox full) the paper receipt has already been
+printed; the refusal is logged, counted in status.json and published in `health`.
+
+Printer status changes go to the retained `{p}/printer/{till}/status`; `health` carries
+the printer and till links (the MQTT client adds outbox and disk). `status.json` in
+data_dir tells `receipt-gateway status` what the service is doing (docs/status.md).
+
+Loyalty seam: `Gateway(cfg, delivery=fn)` or `gw.decide_delivery = fn`, where
+`fn(captured) -> {"mode": "paper"|"qr"|"none", "reason": str, "card": {"hmac", "key_id"}?}`;
+"card", when present, becomes the e-receipt's `loyalty.card` (never a card number). The
+policy holds receipts itself with `gw.printer.proxy.hold_next_receipt(mode, stub)` and
+asks the hub with `gw.client.request(gw.client.topics.scan(till), body)`.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from gateway import __version__
+
+log = logging.getLogger("gateway.app")
+
+DeliveryDecider = Callable[[object], dict]
+
+
+class Gateway:
+    def __init__(self, cfg: dict, *, record_dir: str | Path | None = None, fake=None,
+                 delivery: DeliveryDecider | None = None, status_interval_s: float = 2.0,
+                 client_kwargs: dict | None = None):
+        from gateway.mqtt.demo import build
+        from gateway.printer.service import PrinterService
+        from gateway.recent import RecentReceipts
+        from gateway.statusfile import StatusWriter
+
+        gw, self.cfg = cfg["gateway"], cfg
+        self.till_id, self.gateway_id, self.store_id = gw["till_id"], gw["id"], gw["store_id"]
+        self.data_dir = Path(gw["data_dir"])
+        decoder = cfg.get("decoder") or {}
+        self.include_raw = bool(decoder.get("raw_bytes", False))
+        self.till_profile = _till_profile(decoder.get("till_profile") or "")
+        self.printer_profile = cfg["printer"].get("profile") or "default"
+        self.policy_default = (cfg.get("policy") or {}).get("default", "paper")
+        self.qr_template = (cfg.get("qr") or {}).get("url_template", "https://receipts.example.com/r/{token}")
+        self.decide_delivery: DeliveryDecider = delivery or self.default_delivery
+        self.receipt_listeners: list[Callable[[dict], None]] = []  # told each captured e-receipt
+        self.started_at = time.time()
+        self.captured = self.refused = 0
+        self.last: collections.deque[dict] = collections.deque(maxlen=10)
+
+        handlers = {"reprint": self._cmd_reprint, "print_qr": self._cmd_print_qr,
+                    "reload_config": self._cmd_reload_config}
+        self.outbox, self.client = build(cfg, handlers=handlers, health=self._health, **(client_kwargs or {}))
+        if self.outbox.recovered:
+            r = self.outbox.recovered
+            log.error("the outbox was corrupt (%s): moved to %s, %d receipts salvaged, a new one was made",
+                      r.error, r.moved_to, r.salvaged)
+        self.recent = RecentReceipts(self.data_dir, keep=cfg["printer"].get("keep_for_reprint", 200))
+        try:
+            self.printer = PrinterService(cfg, on_receipt=self._on_receipt, record_dir=record_dir, fake=fake)
+        except BaseException:
+            self.recent.close()
+            self.outbox.close()
+            raise
+        self.printer.proxy.subscribe(self._on_printer_status)
+        self.status_file = StatusWriter(self.data_dir, self.snapshot, status_interval_s)
+        if self.policy_default != "paper" and delivery is None:
+            log.warning("[policy] default = %r is not applied yet: no delivery policy is installed, "
+                        "every receipt is printed on paper", self.policy_default)
+
+    # ---- lifecycle ------------------------------------------------------------------------
+    def start(self) -> Gateway:
+        self.client.start()
+        self.printer.start()
+        self._on_printer_status(self.printer.proxy.status)
+        self.status_file.start()
+        # import the extractor now, not when the first receipt is waiting
+        threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        """Finish the receipts already copied, say offline, write the last status."""
+        self.printer.stop()  # the segmenter hands over what it still has before this returns
+        self.client.stop()
+        snap = self.snapshot()
+        snap["stopped"] = True
+        self.status_file.stop(final=snap)
+        self.recent.close()
+        self.outbox.close()
+
+    @property
+    def alive(self) -> bool:
+        """False when the till pump died (systemd's watchdog then restarts the service)."""
+        pump = getattr(self.printer, "_thread", None)
+        return pump is None or pump.is_alive()
+
+    # ---- receipts -------------------------------------------------------------------------
+    def default_delivery(self, captured) -> dict:
+        """Without a delivery policy: what the printer got (paper unless the proxy held it)."""
+        if captured.delivery != "paper":
+            return {"mode": captured.delivery, "reason": "held"}
+        return {"mode": "paper", "reason": "default"}
+
+    def _on_receipt(self, captured) -> None:
+        from gateway.mqtt.outbox import OutboxError
+        from gateway.receipt.ereceipt import Source
+        from gateway.receipt.from_capture import ereceipt_for
+
+        try:
+            delivery = dict(self.decide_delivery(captured))
+        except Exception:  # noqa: BLE001 - a policy bug must not lose the receipt
+            log.exception("the delivery decision failed; recorded as paper")
+            delivery = {"mode": captured.delivery, "reason": "policy error"}
+        card = delivery.pop("card", None)
+        source = Source(self.store_id, self.till_id, self.gateway_id, self.printer_profile,
+                        datetime.fromtimestamp(captured.ended_at).astimezone())
+        e_receipt = ereceipt_for(captured, source, delivery=delivery, include_raw=self.include_raw,
+                                 till_profile=self.till_profile, loyalty_card=card)
+        try:
+            rid, seq = self.client.submit(e_receipt, self.till_id)
+        except OutboxError as exc:
+            self.refused += 1
+            log.error("receipt NOT captured (%d bytes, printed on paper): %s; fix: %s",
+                      len(captured.raw), exc, exc.remedy)
+            self.status_file.poke()
+            return
+        e_receipt.update(receipt_id=rid, sequence=seq)
+        self.captured += 1
+        log.info("captured receipt %d (%s): %d bytes, total %s, %s", seq, rid, len(captured.raw),
+                 (e_receipt.get("totals") or {}).get("gross"), delivery["mode"])
+        self.recent.add(seq, rid, captured.raw, e_receipt)
+        self.last.appendleft({"at": e_receipt["source"]["captured_at"], "receipt_id": rid, "sequence": seq,
+                              "total": (e_receipt.get("totals") or {}).get("gross"),
+                              "currency": e_receipt.get("currency"), "lines": len(e_receipt.get("lines") or []),
+                              "delivery": delivery["mode"]})
+        for listener in list(self.receipt_listeners):
+            try:
+                listener(e_receipt)
+            except Exception:  # noqa: BLE001
+                log.exception("a receipt listener failed (the receipt is captured)")
+        self.status_file.poke()
+
+    # ---- printer status, health, status file ----------------------------------------------
+    def _on_printer_status(self, status) -> None:
+        body = {k: getattr(status, k) for k in ("online", "paper_out", "near_end", "cover_open", "error",
+                                                "reachable")}
+        body.update(reason=status.reason or None, ts=datetime.now().astimezone().isoformat(timespec="seconds"))
+        self.client.publish_printer_status(self.till_id, body)
+        self.status_file.poke()
+
+    def _printer_dict(self) -> dict:
+        s = self.printer.proxy.status
+        return {"link": self.cfg["printer"]["link"], "up": self.printer.proxy.printer.up, "online": s.online,
+                "paper_out": s.paper_out, "near_end": s.near_end, "cover_open": s.cover_open, "error": s.error,
+                "reason": s.reason or None}
+
+    def _till_dict(self) -> dict:
+        peer = self.printer.proxy.till_peer
+        return {"link": self.cfg["till"]["link"], "connected": peer is not None, "peer": peer}
+
+    def _health(self) -> dict:
+        return {"printer": self._printer_dict(), "till": self._till_dict(),
+                "receipts": {"captured": self.captured, "refused": self.refused}}
+
+    def snapshot(self) -> dict:
+        """The status.json document (docs/status.md)."""
+        stats = self.outbox.stats()
+        try:
+            free_mb = round(shutil.disk_usage(self.data_dir).free / 2**20, 1)
+        except OSError:
+            free_mb = None
+        return {
+            "pid": _pid(), "started_at": _iso(self.started_at), "updated_at": _iso(time.time()),
+            "version": __version__, "gateway": {"id": self.gateway_id, "store_id": self.store_id,
+                                                "till_id": self.till_id},
+            "till": self._till_dict(),
+            "printer": self._printer_dict(),
+            "mqtt": {"url": self.cfg["mqtt"]["url"], "connected": self.client.connected,
+                     "outbox_depth": stats["depth"], "oldest_unconfirmed_s": stats["oldest_unconfirmed_s"],
+                     "alarm": stats["alarm"], "last_error": self.client.last_error or None},
+            "receipts": {"count": self.captured, "refused": self.refused, "last": list(self.last)},
+            "disk_free_mb": free_mb,
+        }
+
+    # ---- commands (MQTT {p}/cmd/...) -------------------------------------------------------
+    def _find(self, args: dict) -> tuple[bytes, dict]:
+        from gateway.mqtt.client import CommandError
+
+        rid, seq = args.get("receipt_id"), args.get("sequence")
+        try:
+            found = self.recent.find(receipt_id=rid, sequence=None if seq is None else int(seq))
+        except (TypeError, ValueError):
+            raise CommandError(f"sequence must be a number, not {seq!r}") from None
+        if found is None:
+            which = f"receipt_id {rid}" if rid else f"sequence {seq}" if seq is not None else "any receipt"
+            raise CommandError(f"{which} is not among the last {self.recent.keep} receipts kept for reprint "
+                               "([printer] keep_for_reprint)")
+        return found
+
+    def _print(self, data: bytes, what: str, args: dict) -> None:
+        from gateway.mqtt.client import CommandError
+
+        timeout = float(args.get("timeout_s", 10))
+        if not self.printer.proxy.print_between_jobs(data, timeout=timeout):
+            if not self.printer.proxy.printer.up:
+                raise CommandError(f"{what} not printed: the printer is not reachable "
+                                   f"({self.printer.proxy.printer.last_error})")
+            raise CommandError(f"{what} not printed: the till kept printing for {timeout:.0f} s; try again")
+
+    def _cmd_reprint(self, args: dict) -> dict:
+        """Print a kept receipt again, byte for byte (status queries and drawer kicks taken out)."""
+        from gateway.printer.reprint import printable_again
+
+        raw, e_receipt = self._find(args)
+        data = printable_again(raw, None if self.printer_profile == "default" else self.printer_profile)
+        self._print(data, "reprint", args)
+        log.info("reprinted receipt %s (%d bytes)", e_receipt.get("receipt_id"), len(data))
+        return {"receipt_id": e_receipt.get("receipt_id"), "sequence": e_receipt.get("sequence"), "bytes": len(data)}
+
+    def _cmd_print_qr(self, args: dict) -> dict:
+        """Print the QR stub of a kept receipt (the link to its e-receipt)."""
+        from gateway.printer.stub import build_stub, qr_url
+
+        _raw, e_receipt = self._find(args)
+        url = qr_url(self.qr_template, e_receipt)
+        data = build_stub(e_receipt, url, self.printer_profile)
+        self._print(data, "QR stub", args)
+        log.info("printed the QR stub of receipt %s", e_receipt.get("receipt_id"))
+        return {"receipt_id": e_receipt.get("receipt_id"), "url": url, "bytes": len(data)}
+
+    def _cmd_reload_config(self, args: dict) -> dict:
+        from gateway.mqtt.client import CommandError
+
+        raise CommandError("reload_config is not supported by this version: check the new file with "
+                           "`receipt-gateway check-config FILE`, then restart the service "
+                           "(systemctl restart receipt-gateway)")
+
+
+def _till_profile(name: str):
+    if not name:
+        return None
+    from gateway.receipt.tillprofile import load_till_profile
+
+    return load_till_profile(name)
+
+
+def _warm_up() -> None:
+    try:
+        import gateway.receipt.extractor  # noqa: F401
+        import gateway.receipt.from_capture  # noqa: F401
+    except Exception:  # noqa: BLE001 - the first receipt will say what is wrong
+        pass
+
+
+def _pid() -> int:
+    import os
+
+    return os.getpid()
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts).astimezone().isoformat(timespec="seconds")
