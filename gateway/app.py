@@ -22,11 +22,13 @@ Printer status changes go to the retained `{p}/printer/{till}/status`; `health` 
 the printer and till links (the MQTT client adds outbox and disk). `status.json` in
 data_dir tells `receipt-gateway status` what the service is doing (docs/status.md).
 
-Loyalty seam: `Gateway(cfg, delivery=fn)` or `gw.decide_delivery = fn`, where
-`fn(captured) -> {"mode": "paper"|"qr"|"none", "reason": str, "card": {"hmac", "key_id"}?}`;
-"card", when present, becomes the e-receipt's `loyalty.card` (never a card number). The
-policy holds receipts itself with `gw.printer.proxy.hold_next_receipt(mode, stub)` and
-asks the hub with `gw.client.request(gw.client.topics.scan(till), body)`.
+Loyalty (docs/loyalty.md): `gw.desk` (gateway.loyalty.desk.CardDesk) is asked by the till
+pump at each receipt start (`proxy.claims`) and decides held receipts at their cut; it is
+also `decide_delivery`: `fn(captured) -> {"mode", "reason", "card"?}`, "card" becoming the
+e-receipt's `loyalty.card` (never a card number). A held receipt's e-receipt is built at
+its cut (the stub's QR code carries its access token) and comes with the captured receipt
+(`captured.decision.e_receipt`). `gw.loyalty` reads the scanner and drives the display.
+`Gateway(cfg, delivery=fn)` replaces the delivery decision (tests).
 """
 
 from __future__ import annotations
@@ -87,14 +89,40 @@ class Gateway:
             raise
         self.printer.proxy.subscribe(self._on_printer_status)
         self.status_file = StatusWriter(self.data_dir, self.snapshot, status_interval_s)
-        if self.policy_default != "paper" and delivery is None:
-            log.warning("[policy] default = %r is not applied yet: no delivery policy is installed, "
-                        "every receipt is printed on paper", self.policy_default)
+        try:
+            self._start_loyalty(cfg, delivery)
+        except BaseException:
+            self.recent.close()
+            self.outbox.close()
+            raise
 
     # ---- lifecycle ------------------------------------------------------------------------
+    def _start_loyalty(self, cfg: dict, delivery: DeliveryDecider | None) -> None:
+        """Card desk, scanner and display. Raises ConfigError (no card key) or ScannerError."""
+        from gateway.loyalty.desk import CardDesk
+        from gateway.loyalty.service import LoyaltyService
+
+        self.desk = CardDesk.from_config(cfg, request=self.client.request, scan_topic=self.client.topics.scan)
+        if delivery is None:
+            self.printer.proxy.claims = self.desk.claim
+            self.decide_delivery = self.desk.delivery_for
+        self.desk.print_job = lambda data: self.printer.proxy.print_between_jobs(data, timeout=10)
+        source = display = None
+        if self.desk.key is not None:
+            from gateway.scanner.open import open_source
+
+            source = open_source(cfg)
+        if (cfg.get("display") or {}).get("output", "none") != "none":
+            from gateway.display.facade import Display
+
+            display = Display.from_config(cfg, kiosk_link=source)
+        self.loyalty = LoyaltyService(self.desk, source, display)
+
     def start(self) -> Gateway:
         self.client.start()
         self.printer.start()
+        self.loyalty.start()
+        threading.Thread(target=self.desk.warm_up, name="stub-warm-up", daemon=True).start()
         self._on_printer_status(self.printer.proxy.status)
         self.status_file.start()
         # import the extractor now, not when the first receipt is waiting
@@ -103,6 +131,7 @@ class Gateway:
 
     def stop(self) -> None:
         """Finish the receipts already copied, say offline, write the last status."""
+        self.loyalty.stop()
         self.printer.stop()  # the segmenter hands over what it still has before this returns
         self.client.stop()
         snap = self.snapshot()
@@ -137,8 +166,12 @@ class Gateway:
         card = delivery.pop("card", None)
         source = Source(self.store_id, self.till_id, self.gateway_id, self.printer_profile,
                         datetime.fromtimestamp(captured.ended_at).astimezone())
-        e_receipt = ereceipt_for(captured, source, delivery=delivery, include_raw=self.include_raw,
-                                 till_profile=self.till_profile, loyalty_card=card)
+        e_receipt = getattr(captured.decision, "e_receipt", None)  # a held receipt's, built at its cut
+        if e_receipt is not None:
+            e_receipt["delivery"] = {"mode": delivery["mode"], "reason": delivery["reason"]}
+        else:
+            e_receipt = ereceipt_for(captured, source, delivery=delivery, include_raw=self.include_raw,
+                                     till_profile=self.till_profile, loyalty_card=card)
         try:
             rid, seq = self.client.submit(e_receipt, self.till_id)
         except OutboxError as exc:

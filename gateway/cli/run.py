@@ -22,8 +22,10 @@ def run(args) -> int:
     from gateway.app import Gateway
     from gateway.config import ConfigError
     from gateway.config.sections import load
+    from gateway.display.framebuffer import DisplayError
     from gateway.mqtt.outbox import OutboxError
     from gateway.printer.transport import LinkUnavailable
+    from gateway.scanner.source import ScannerError
 
     cfg = load(args.config)
     level = cfg["gateway"].get("log_level", "info").upper()
@@ -35,7 +37,9 @@ def run(args) -> int:
     except OutboxError as exc:
         raise UserError(str(exc), exc.remedy or None) from None
     except ConfigError:
-        raise  # file, section and key named by main()
+        raise  # file, section and key named by main() (e.g. a scanner without the [loyalty] card key)
+    except (ScannerError, DisplayError) as exc:  # the scanner or display device cannot be used
+        raise UserError(exc.message, exc.remedy) from None
     except ValueError as exc:  # e.g. an id that cannot be an MQTT topic level, an unusable broker setting
         raise UserError(f"cannot start: {exc}", f"fix the config file {args.config}") from None
     except OSError as exc:

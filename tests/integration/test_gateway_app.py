@@ -40,7 +40,7 @@ def test_receipts_reach_the_consumer_and_the_printer_unchanged(mosquitto, tmp_pa
         for e, s in zip(got, sent, strict=True):
             assert e["merchant"]["name"] == s.truth["merchant"]["name"]
             assert e["totals"]["gross"] == s.truth["totals"]["gross"]
-            assert e["delivery"] == {"mode": "paper", "reason": "default"}
+            assert e["delivery"] == {"mode": "paper", "reason": "store default (no card scanned)"}
             assert e["source"]["till_id"] == "till-1" and e["source"]["gateway_id"] == "gw-1"
         assert (tmp_path / "printer.bin").read_bytes() == b"".join(s.data for s in sent)
         wait_for(lambda: gw.outbox.depth == 0, 10, "the consumer's acks")
