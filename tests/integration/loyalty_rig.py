@@ -163,7 +163,11 @@ def _apply(p, name, arg):
 
 def print_job(rig: Rig, steps) -> list:
     """Send the steps over TCP like a till; returns the status answers it got."""
-    p = Network("127.0.0.1", rig.gw.port, timeout=5, profile=PROFILE)
+    return run_steps(rig.gw.port, steps)
+
+
+def run_steps(port: int, steps) -> list:
+    p = Network("127.0.0.1", port, timeout=5, profile=PROFILE)
     answers = []
     try:
         for name, arg in steps:
