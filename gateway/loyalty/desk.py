@@ -127,6 +127,17 @@ class CardDesk:
             self._tell({"event": "card_accepted", "till": session.till, "session": session.id, "mode": pref.mode,
                         "greeting": pref.greeting, "points_balance": pref.points_balance, "source": pref.source})
 
+    def choose(self, mode: str, till: str | None = None) -> bool:
+        """A kiosk button after a scan (paper / no paper): the waiting session takes that mode."""
+        session = self.sessions.active(till or self.till_id)
+        if session is None:
+            log.info("kiosk choice %s with no card scanned: ignored", mode)
+            return False
+        old = session.preference  # keep the hub's greeting and points
+        session.choose(Preference(mode, "kiosk", old.greeting if old else None, old.points_balance if old else None))
+        log.info("card session %d: the customer chose %s at the kiosk", session.id, mode)
+        return True
+
     # -- the pump's questions ---------------------------------------------------------------
     def claim(self) -> Claim | None:
         """A receipt of this till starts: hold it, tag it, or let it pass (fast, no I/O)."""
@@ -144,6 +155,10 @@ class CardDesk:
         return lambda raw, events: self._decide(session, raw, events)
 
     def _decide(self, session: CardSession | None, raw: bytes, events: list[Event]) -> tuple[str, bytes, Decision]:
+        if Receipt(events).is_blank:  # only status polls: not a receipt, the card waits for the real one
+            if session is not None and self.sessions.give_back(session):
+                log.info("nothing printed in that job (status polls?); card session %d waits on", session.id)
+            return "paper", b"", Decision("paper", "nothing printed")
         pref = None
         if session is not None:
             wait = session.scanned_at + self.lookup.deadline_s + 0.05 - time.monotonic()

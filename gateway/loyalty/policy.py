@@ -94,7 +94,8 @@ class Policy:
             return Delivery(self.default, "store default (no card scanned)")
         if preference.source == "default":
             return Delivery(preference.mode, "card scanned, no answer from the hub or the cache: store default")
-        source = {"hub": "from the hub", "cache": "cached, the hub did not answer in time"}[preference.source]
+        source = {"hub": "from the hub", "cache": "cached, the hub did not answer in time",
+                  "kiosk": "chosen at the kiosk"}[preference.source]
         return Delivery(preference.mode, f"customer preference ({source})")
 
 

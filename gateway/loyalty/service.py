@@ -73,8 +73,8 @@ class LoyaltyService:
                 self._kiosk_seq[session.id] = event.seq
         elif isinstance(event, Button) and event.name == "print_anyway":
             self.desk.print_anyway()
-        elif isinstance(event, Button):
-            log.info("kiosk button %s: choosing without a card is not supported; scan a card", event.name)
+        elif isinstance(event, Button) and event.name in ("paper", "no_paper"):
+            self.desk.choose("paper" if event.name == "paper" else "none")
 
     def on_event(self, ev: dict) -> None:
         kind, d = ev["event"], self.display

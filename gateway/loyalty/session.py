@@ -23,7 +23,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Preference:
     mode: str  # paper | qr | none
-    source: str  # hub | cache | default
+    source: str  # hub | cache | default | kiosk
     greeting: str | None = None
     points_balance: int | None = None
 
@@ -43,6 +43,11 @@ class CardSession:
         if self._preference is None:
             self._preference = pref
             self._ready.set()
+
+    def choose(self, pref: Preference) -> None:
+        """The customer chose at the kiosk: this replaces the hub's (or any) answer."""
+        self._preference = pref
+        self._ready.set()
 
     @property
     def preference(self) -> Preference | None:
@@ -85,6 +90,16 @@ class Sessions:
                 session.state = "claimed"
                 del self._open[till]
             return session
+
+    def give_back(self, session: CardSession) -> bool:
+        """The "receipt" that claimed `session` printed nothing (a status poll): it waits again,
+        unless a newer scan replaced it or its window has passed."""
+        with self._lock:
+            if self._current(session.till) is not None or self.clock() >= session.expires_at:
+                return False
+            session.state = "waiting"
+            self._open[session.till] = session
+            return True
 
     def cancel(self, till: str) -> CardSession | None:
         with self._lock:

@@ -141,3 +141,24 @@ def test_a_policy_crash_prints_the_receipt():
     d.policy = None  # any bug at the cut
     _, out, _ = run_receipt(d, receipt("Brood 3.20"))
     assert b"Brood" in out
+
+
+def test_a_status_poll_job_does_not_use_up_the_card():
+    d = desk({"mode": "none"})
+    scanned(d)
+    claim = d.claim()
+    hold = HoldFilter(claim.mode, claim.stub, Decoder(), claim.decide)
+    out, _ = hold.feed(QUERY + b"\x10\x04\x02")
+    assert out == QUERY + b"\x10\x04\x02" and hold.finish() == b""  # the till closed: nothing more to print
+    _, out, decision = run_receipt(d, receipt("Brood 3.20"))  # the real receipt still gets the card
+    assert out == QUERY + KICK and decision.card == d.key.card(NUMBER)
+
+
+def test_a_kiosk_button_after_the_scan_overrides_the_hub():
+    d = desk({"mode": "none", "greeting": "Hi", "points_balance": 3})
+    assert d.choose("paper") is False  # no card scanned
+    scanned(d)
+    assert d.choose("paper") is True
+    claim, _, _ = run_receipt(d, receipt("Brood 3.20"))
+    assert not claim.hold and claim.info.preference.source == "kiosk" and claim.info.preference.points_balance == 3
+    assert "chosen at the kiosk" in Policy().decide(["x"], claim.info.preference).reason

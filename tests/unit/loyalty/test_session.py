@@ -57,3 +57,16 @@ def test_preference_is_set_once_and_can_be_waited_for():
     session.set_preference(Preference("none", "hub"))
     assert session.wait_preference(0) == Preference("qr", "hub")
     assert "a" * 9 not in repr(session)
+
+
+def test_a_session_given_back_waits_again_unless_replaced_or_expired():
+    clock = Clock()
+    s = Sessions(180, clock)
+    first = s.scan("till-1", A)
+    assert s.claim("till-1") is first and s.give_back(first) and s.active("till-1") is first
+    s.claim("till-1")
+    s.scan("till-1", B)
+    assert not s.give_back(first)
+    s.claim("till-1")
+    clock.t += 200
+    assert not s.give_back(first)
