@@ -9,21 +9,19 @@
 
 from __future__ import annotations
 
-import os
 import time
 
 import pytest
 
 from gateway.printer.link_serial import SerialTransport
 from gateway.printer.link_usb import UsbPrinterTransport
+from tests.hil import need_env
 
 pytestmark = pytest.mark.hil
 
 
 def test_usb_printer_answers_a_status_query():
-    ids = os.environ.get("RG_HIL_USB_PRINTER")
-    if not ids:
-        pytest.skip("set RG_HIL_USB_PRINTER=VID:PID (or any) with a USB receipt printer attached")
+    ids = need_env("RG_HIL_USB_PRINTER", "VID:PID (or any) with a USB receipt printer attached")
     vid, pid = (0, 0) if ids == "any" else (int(x, 16) for x in ids.split(":"))
     t = UsbPrinterTransport(vid, pid)
     try:
@@ -35,9 +33,7 @@ def test_usb_printer_answers_a_status_query():
 
 
 def test_serial_adapter_has_the_handshake_lines():
-    device = os.environ.get("RG_HIL_SERIAL_LOOPBACK")
-    if not device:
-        pytest.skip("set RG_HIL_SERIAL_LOOPBACK=/dev/ttyUSB0 with a loopback plug on the adapter")
+    device = need_env("RG_HIL_SERIAL_LOOPBACK", "/dev/ttyUSB0 with a loopback plug on the adapter")
     t = SerialTransport(device, flow="dsrdtr", role="printer")
     try:
         for level in (True, False, True):

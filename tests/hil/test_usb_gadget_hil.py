@@ -17,6 +17,7 @@ import pytest
 
 from gateway.printer.link_gadget import GadgetIoctl, GadgetTransport, port_status_byte
 from gateway.printer.status import PrinterStatus
+from tests.hil import need_env
 
 pytestmark = pytest.mark.hil
 
@@ -44,9 +45,7 @@ def test_status_byte_round_trips_through_the_kernel(gadget_device):
 
 
 def test_host_sees_port_status_and_gets_a_status_reply():
-    ids = os.environ.get("RG_HIL_GADGET_HOST")
-    if not ids:
-        pytest.skip("set RG_HIL_GADGET_HOST=VID:PID on the till's host, with the gateway running")
+    ids = need_env("RG_HIL_GADGET_HOST", "VID:PID on the till's host, with the gateway running")
     import usb.core
     import usb.util
 
