@@ -114,6 +114,10 @@ class PrinterLink:
             except LinkClosed as exc:
                 self._lost(transport, str(exc))
                 return
+            except Exception as exc:  # a link bug must not kill the reconnect thread
+                log.exception("printer link read failed")
+                self._lost(transport, f"read failed: {exc}")
+                return
             if data:
                 self.on_bytes(data)
 

@@ -74,7 +74,10 @@ class FdTransport(Transport):
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
-            ready, _, _ = select.select([self.fd, self._wake_r], [], [], left)
+            try:
+                ready, _, _ = select.select([self.fd, self._wake_r], [], [], left)
+            except (OSError, ValueError) as exc:  # the fd was closed under us by close()
+                raise LinkClosed(f"{self.name} was closed: {exc}") from exc
             if self._closed or self._wake_r in ready:
                 raise LinkClosed(f"{self.name} was closed")
             if not ready:

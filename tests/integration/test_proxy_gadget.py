@@ -32,7 +32,7 @@ class Rig:
         threading.Thread(target=self._serve, daemon=True).start()
         self.printer.wait_up(3)
         wait_for(lambda: self.proxy._till is not None, what="gadget device open")
-        self.host = GadgetHostPrinter(self.gadget, timeout=1.0)
+        self.host = GadgetHostPrinter(self.gadget, timeout=3.0)  # a reply is read the moment it is there
 
     def _serve(self):
         try:
@@ -101,7 +101,9 @@ def test_printer_state_changes_set_the_printer_class_status_byte(rig_fake, fake_
     status = rig_fake.gadget.status
     assert status.wait_for(0x18)
     rig_fake.host._raw(b"\x1da\xff")  # the till enables Automatic Status Back
-    wait_for(lambda: len(rig_fake.host._read()) == 4, what="the first ASB block")
+    asb = bytearray()
+    wait_for(lambda: asb.extend(rig_fake.host._read()) or len(asb) >= 4, what="the first ASB block")
+    assert len(asb) == 4 and asb[0] & 0x93 == 0x10
     fake_net.printer.set_state(**state)  # the printer reports the change by ASB
     assert status.wait_for(byte), f"status byte {status.value:#04x}, wanted {byte:#04x}"
     fake_net.printer.set_state(paper_out=False, cover_open=False, error=False)

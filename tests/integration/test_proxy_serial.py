@@ -82,15 +82,48 @@ def test_escpos_serial_till_prints_queries_and_splits_on_idle(rig):
         till.close()
 
 
-def test_serial_printer_unplugged_is_answered_by_the_gateway(rig):
-    proxy, fake, cable, receipts = rig
-    proxy.printer.stop()  # the printer cable is pulled and nothing reconnects
-    proxy._printer_down("printer cable pulled")
+def receipt(text: str) -> bytes:
+    d = Dummy()
+    d.text(text + "\n")
+    d.cut()
+    return d.output
+
+
+def test_serial_printer_absent_then_plugged_then_pulled(tmp_path):
+    """The printer's adapter is a by-id symlink that exists only while it is plugged."""
+    by_id = tmp_path / "usb-FTDI_printer-if00-port0"
+    cable, receipts = NullModem(), []
+    printer = PrinterLink(printer_connector({"link": "serial", "device": str(by_id), "baudrate": 19200}),
+                          max_backoff_s=0.2, min_backoff_s=0.02)
+    proxy = Proxy(printer, till_id="till-serial", on_receipt=receipts.append, idle_split_s=0.3).start()
+    source = TillSource({"link": "serial", "device": cable.b_path, "baudrate": 19200})
+    threading.Thread(target=lambda: proxy.serve_forever(source.accept), daemon=True).start()
+    wait_for(lambda: proxy._till is not None, what="serial till port open")
     till = serial_till(cable.a_path)
+    fake = FakePrinter()
+    pty_printer = None
     try:
+        assert till.is_online() is False  # no printer: the gateway answers, offline
+        till._raw(receipt("while the printer was away"))
+        wait_for(lambda: receipts, what="the receipt captured without a printer")
+        pty_printer = PtyPrinter(fake)
+        by_id.symlink_to(pty_printer.path)  # plugged in
+        assert printer.wait_up(5), printer.last_error
+        assert till.is_online() is True
+        till._raw(receipt("printed once it is back"))
+        wait_for(lambda: b"printed once it is back" in fake.printed, what="printing after the plug")
+        assert b"while the printer was away" not in fake.printed
+        pty_printer.close()  # pulled: the gateway's port hangs up
+        by_id.unlink()
+        wait_for(lambda: not proxy.status.reachable, what="the loss noticed")
         assert till.is_online() is False
     finally:
         till.close()
+        source.close()
+        proxy.stop()
+        if pty_printer:
+            pty_printer.close()
+        cable.close()
 
 
 def test_till_dtr_follows_paper_out_and_the_printer_busy_line():
@@ -102,12 +135,12 @@ def test_till_dtr_follows_paper_out_and_the_printer_busy_line():
                                                   lines=FakeModemLines.factory(printer_lines)),
                           max_backoff_s=0.2, min_backoff_s=0.02)
     proxy = Proxy(printer, till_id="till-serial", idle_split_s=0.3).start()
+    assert printer.wait_up(3)  # before the till port opens: its DTR starts and stays up
     port = SerialTransport(cable.b_path, baudrate=19200, flow="dsrdtr", role="till",
                            lines=FakeModemLines.factory(till_lines))
     threading.Thread(target=proxy.serve, args=(port,), daemon=True).start()
     till = serial_till(cable.a_path)
     try:
-        printer.wait_up(3)
         assert till_lines.wait_for("dtr", True)
         fake.set_state(paper_out=True)
         assert till.paper_status() == 0  # the reply tells the gateway too
