@@ -97,24 +97,26 @@ class CardDesk:
         build_stub({"access_token": "x"}, "https://example.com/x", self.profile)
 
     # -- scans ------------------------------------------------------------------------------
-    def scan(self, scanned: str | bytes, till: str | None = None) -> tuple[CardResult, CardSession | None]:
-        """A scan from a scanner: invalid ones are reported and ignored."""
+    def scan(self, scanned: str | bytes, till: str | None = None, ref=None) -> tuple[CardResult, CardSession | None]:
+        """A scan from a scanner: invalid ones are reported and ignored. `ref` (e.g. the kiosk
+        node's scan number) comes back in this scan's events."""
         result = validate(scanned, self.rules)
         till = till or self.till_id
         if not result.valid:
             log.info("scan refused for %s: %s", till, result.reason)
-            self._tell({"event": "invalid_card", "till": till, "reason": result.reason})
+            self._tell({"event": "invalid_card", "till": till, "reason": result.reason, "ref": ref})
             return result, None
         if self.key is None:
             log.warning("a card was scanned but no [loyalty] key is configured; ignored")
             self._tell({"event": "invalid_card", "till": till, "reason": "card scanning is not set up"})
             return result, None
-        session = self.scan_card(self.key.card(result.number), till)
+        session = self.scan_card(self.key.card(result.number), till, ref)
         return result, session
 
-    def scan_card(self, card: dict, till: str | None = None) -> CardSession:
+    def scan_card(self, card: dict, till: str | None = None, ref=None) -> CardSession:
         """A card already hashed (e.g. from the kiosk node): open its session, ask for its preference."""
         session = self.sessions.scan(till or self.till_id, card)
+        session.ref = ref
         log.info("card %s... scanned for %s (session %d)", card["hmac"][:8], session.till, session.id)
         self.lookup.start(session)
         self._tell({"event": "card_scanned", "till": session.till, "session": session.id})
@@ -124,7 +126,8 @@ class CardDesk:
     def _announce(self, session: CardSession) -> None:
         pref = session.wait_preference(self.lookup.deadline_s + 1.0)
         if pref is not None:
-            self._tell({"event": "card_accepted", "till": session.till, "session": session.id, "mode": pref.mode,
+            self._tell({"event": "card_accepted", "till": session.till, "session": session.id, "ref": session.ref,
+                        "mode": pref.mode,
                         "greeting": pref.greeting, "points_balance": pref.points_balance, "source": pref.source})
 
     def choose(self, mode: str, till: str | None = None) -> bool:

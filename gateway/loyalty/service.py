@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from gateway.loyalty.desk import CardDesk
 from gateway.scanner.source import Button, Scan, SourceGone
@@ -27,7 +28,6 @@ class LoyaltyService:
     def __init__(self, desk: CardDesk, source=None, display=None, idle_after_s: float = IDLE_AFTER_S):
         self.desk, self.source, self.display = desk, source, display
         self.idle_after_s = idle_after_s
-        self._kiosk_seq: dict[int, int | None] = {}  # session id -> the kiosk node's scan number
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._idle_timer: threading.Timer | None = None
@@ -61,16 +61,17 @@ class LoyaltyService:
                 log.error("the scanner went away (%s): card scans stop until the service restarts", exc)
                 return
             except Exception:  # noqa: BLE001 - one bad read must not end scanning
+                if self._stop.is_set():
+                    return  # closed under the read
                 log.exception("scanner read failed")
+                time.sleep(0.5)
                 continue
             if event is not None:
                 self.handle(event)
 
     def handle(self, event) -> None:
         if isinstance(event, Scan):
-            _result, session = self.desk.scan(event.code)
-            if session is not None:
-                self._kiosk_seq[session.id] = event.seq
+            self.desk.scan(event.code, ref=event.seq)
         elif isinstance(event, Button) and event.name == "print_anyway":
             self.desk.print_anyway()
         elif isinstance(event, Button) and event.name in ("paper", "no_paper"):
@@ -78,10 +79,8 @@ class LoyaltyService:
 
     def on_event(self, ev: dict) -> None:
         kind, d = ev["event"], self.display
-        if kind == "card_accepted":
-            seq = self._kiosk_seq.pop(ev["session"], None)
-            if seq is not None and hasattr(self.source, "send_result"):
-                self.source.send_result(seq, ev["mode"], ev.get("greeting"))
+        if kind == "card_accepted" and ev.get("ref") is not None and hasattr(self.source, "send_result"):
+            self.source.send_result(ev["ref"], ev["mode"], ev.get("greeting"))
         if d is None:
             return
         if kind == "invalid_card":

@@ -36,6 +36,7 @@ class CardSession:
         self.till, self.card = till, card  # card = {"hmac", "key_id"}: never the number
         self.scanned_at, self.expires_at = now, now + window_s
         self.state = "waiting"  # waiting | claimed | replaced | expired
+        self.ref = None  # the scanner's own reference for this scan (kiosk node: its seq)
         self._preference: Preference | None = None
         self._ready = threading.Event()
 
