@@ -255,7 +255,7 @@ def _add_points(e_receipt: dict, pref: Preference | None) -> None:
     if pref is None or pref.points_balance is None:
         return
     loyalty = e_receipt.get("loyalty") or {"card": None, "points_earned": None}
-    loyalty["points_balance"] = pref.points_balance
+    loyalty["points_balance"] = str(pref.points_balance)  # amounts are decimal strings in the e-receipt
     e_receipt["loyalty"] = loyalty
 
 

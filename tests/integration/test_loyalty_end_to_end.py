@@ -17,6 +17,7 @@ from PIL import Image
 from gateway.loyalty.cardkey import card_hmac
 from gateway.printer.decoder import decode
 from gateway.printer.render_png import render_png
+from gateway.receipt.schema import errors as schema_errors
 from tests.integration.loyalty_rig import KEY, KICK, QUERY, Hub, Rig, print_job, receipt_job
 from tests.integration.proxy_helpers import wait_for
 
@@ -63,8 +64,9 @@ def test_qr_customer_gets_a_stub_linking_to_the_receipt(rig, caplog):
     assert qr_payloads(stub) == [url]
     assert b"Bruin brood" not in printed and b"BAKKERIJ JANSSENS" in stub
     assert e["delivery"] == {"mode": "qr", "reason": "customer preference (from the hub)"}
-    assert e["loyalty"]["card"] == {"hmac": HMAC, "key_id": "k1"} and e["loyalty"]["points_balance"] == 1234
+    assert e["loyalty"]["card"] == {"hmac": HMAC, "key_id": "k1"} and e["loyalty"]["points_balance"] == "1234"
     assert "Bruin brood              3.20" in e["text"]
+    assert schema_errors(e) == []
     topic, payload = rig.hub.asked.get(timeout=1)
     assert topic == "receipts/v1/store-1/gw-1/scan/till-1"
     assert json.loads(payload) == {"card": {"hmac": HMAC, "key_id": "k1"}}

@@ -15,6 +15,7 @@ from gateway.loyalty.preference import PreferenceLookup
 from gateway.loyalty.session import Sessions
 from gateway.printer.decoder import Decoder
 from gateway.printer.hold import HoldFilter
+from gateway.receipt.schema import errors as schema_errors
 from gateway.scanner.cards import CardRules
 
 NUMBER = "4006381333931"
@@ -75,8 +76,9 @@ def test_qr_preference_prints_a_stub_with_the_receipts_own_link(caplog):
     assert out.startswith(QUERY + KICK)  # sent when they came, not again
     assert f"https://r.example/r/{e['access_token']}".encode() in out and b"Bruin" not in out
     assert e["delivery"] == {"mode": "qr", "reason": "customer preference (from the hub)"}
-    assert e["loyalty"]["card"] == d.key.card(NUMBER) and e["loyalty"]["points_balance"] == 42
+    assert e["loyalty"]["card"] == d.key.card(NUMBER) and e["loyalty"]["points_balance"] == "42"
     assert NUMBER not in json.dumps(e) and NUMBER not in caplog.text
+    assert schema_errors(e) == []
     assert [ev["event"] for ev in d.events][-1] == "receipt_sent"
 
 
