@@ -202,6 +202,7 @@ class Proxy:
         scanner = QueryScanner()
         offset = 0
         idle_marked = True
+        polls_end = -1  # a till polling status between receipts: the next receipt starts here
         hold: HoldFilter | None = None
         timeout = self.idle_split_s if till.streaming else None
         reason = "closed by the till"
@@ -221,11 +222,14 @@ class Proxy:
                         self.queue.put(("idle", sid, now))
                         idle_marked = True
                     continue
-                if hold is None and (self._hold_request or self.claims) and (
-                        idle_marked or offset == 0 or self.segmenter.boundary == (sid, offset)):
+                queries = scanner.feed(data)
+                at_boundary = hold is None and (
+                    idle_marked or offset == 0 or offset == polls_end or self.segmenter.boundary == (sid, offset))
+                if at_boundary and queries and sum(q.end - q.offset for q in queries) == len(data):
+                    polls_end = offset + len(data)  # only status queries: still between receipts
+                if at_boundary and (self._hold_request or self.claims):
                     hold = self._claim(sid, offset)
                 idle_marked = False
-                queries = scanner.feed(data)
                 with self._job_lock:
                     if hold is None:
                         self._forward(data, queries)

@@ -164,3 +164,29 @@ def test_a_scan_with_no_receipt_expires(rig):
     print_job(rig, steps)
     e = rig.wait_receipts(1)
     assert e["delivery"]["mode"] == "paper"
+
+
+def test_a_till_polling_status_between_receipts_on_one_connection_still_gets_the_card(rig):
+    """Receipt, status polls, the scan, more polls, the next receipt: all on one open connection."""
+    from escpos.printer import Network
+
+    rig.hub.answers[HMAC] = {"mode": "none", "greeting": None, "points_balance": None}
+    first, _ = receipt_job("ONE", query=False)
+    second, _ = receipt_job("TWO", query=False)
+    till = Network("127.0.0.1", rig.gw.port, timeout=5, profile="TM-T88V")
+    try:
+        till._raw(first)
+        wait_for(lambda: rig.printer.printer.printed.endswith(first), what="the first receipt")
+        rig.gw.proxy.drain(5)
+        for _ in range(2):
+            till._raw(QUERY)
+            assert till._read() == b"\x16"
+        scan(rig)
+        till._raw(QUERY)
+        assert till._read() == b"\x16"
+        till._raw(second)
+        rig.wait_receipts(2)
+    finally:
+        till.close()
+    assert bytes(rig.printer.printer.printed) == first + QUERY * 3 + KICK
+    assert [e["delivery"]["mode"] for e in rig.receipts] == ["paper", "none"]
