@@ -183,7 +183,7 @@ class CardDesk:
         if delivery.mode != "paper":
             self._keep_original(e_receipt["receipt_id"], raw, events)
         log.info("receipt %s: %s (%s)", e_receipt["receipt_id"], delivery.mode, delivery.reason)
-        self._tell({"event": "receipt_" + ("printed" if delivery.mode == "paper" else "sent"), "till": self.till_id,
+        self._tell_later({"event": "receipt_" + ("printed" if delivery.mode == "paper" else "sent"), "till": self.till_id,
                     "mode": delivery.mode, "reason": delivery.reason, "receipt_id": e_receipt["receipt_id"],
                     "url": None if delivery.mode == "paper" else _url(self.qr_template, e_receipt),
                     "total": (e_receipt.get("totals") or {}).get("gross"), "currency": e_receipt.get("currency")})
@@ -237,6 +237,10 @@ class CardDesk:
             self._held[receipt_id] = without_queries_and_kicks(raw, events)
             while len(self._held) > self._keep:
                 self._held.popitem(last=False)
+
+    def _tell_later(self, event: dict) -> None:
+        """From the till pump: the display renders in its own thread, never before the stub prints."""
+        threading.Thread(target=self._tell, args=(event,), name="loyalty-event", daemon=True).start()
 
     def _tell(self, event: dict) -> None:
         for listener in list(self.listeners):

@@ -17,6 +17,7 @@ from gateway.printer.decoder import Decoder
 from gateway.printer.hold import HoldFilter
 from gateway.receipt.schema import errors as schema_errors
 from gateway.scanner.cards import CardRules
+from tests.integration.proxy_helpers import wait_for
 
 NUMBER = "4006381333931"
 QUERY, KICK = b"\x10\x04\x01", b"\x1bp\x00\x19\xfa"
@@ -79,7 +80,7 @@ def test_qr_preference_prints_a_stub_with_the_receipts_own_link(caplog):
     assert e["loyalty"]["card"] == d.key.card(NUMBER) and e["loyalty"]["points_balance"] == "42"
     assert NUMBER not in json.dumps(e) and NUMBER not in caplog.text
     assert schema_errors(e) == []
-    assert [ev["event"] for ev in d.events][-1] == "receipt_sent"
+    wait_for(lambda: d.events[-1]["event"] == "receipt_sent", what="the receipt-sent event")
 
 
 def test_none_preference_sends_only_the_kick_and_the_query():

@@ -53,7 +53,7 @@ def test_kiosk_scan_gets_its_result_and_the_display_follows(flow):
     assert json.loads(replies[0]) == {"kind": "result", "seq": 8, "mode": "qr", "greeting": "Hello Ann"}
     wait(lambda: display.last.name == "card", "the card screen")
     _, out, decision = run_receipt(d, receipt("Brood 3.20"))
-    assert display.last.name == "sent"
+    wait(lambda: display.last.name == "sent", "the receipt-sent screen")
     wait(lambda: display.last.name == "idle", "back to idle")
     pty.write(msg(kind="button", seq=9, button="print_anyway", ref=8))
     wait(lambda: printed, "the reprint")
