@@ -1,8 +1,13 @@
 """The gateway service: printer proxy -> extractor -> durable outbox -> MQTT, in one object.
 
-    gw = Gateway(cfg).start()      # what `receipt-gateway run` does
+    gw = Gateway(cfg).start()      # both phases at once (tests, the demo)
     ...
     gw.stop()
+
+`receipt-gateway run` starts in two phases so systemd hears READY=1 as soon as the till
+can print: `start_printer()` (till listening, bytes pass through, receipts are copied),
+then `start_delivery()` (outbox, MQTT client: paho, TLS, SQLite). Receipts cut before
+the second phase wait in the copy queue, never in the till's path.
 
 For each receipt the proxy captures (`CapturedReceipt`, in the segmenter thread):
 
@@ -51,7 +56,6 @@ class Gateway:
     def __init__(self, cfg: dict, *, record_dir: str | Path | None = None, fake=None,
                  delivery: DeliveryDecider | None = None, status_interval_s: float = 2.0,
                  client_kwargs: dict | None = None):
-        from gateway.mqtt.demo import build
         from gateway.printer.service import PrinterService
         from gateway.recent import RecentReceipts
         from gateway.statusfile import StatusWriter
@@ -70,21 +74,11 @@ class Gateway:
         self.started_at = time.time()
         self.captured = self.refused = 0
         self.last: collections.deque[dict] = collections.deque(maxlen=10)
-
-        handlers = {"reprint": self._cmd_reprint, "print_qr": self._cmd_print_qr,
-                    "reload_config": self._cmd_reload_config}
-        self.outbox, self.client = build(cfg, handlers=handlers, health=self._health, **(client_kwargs or {}))
-        if self.outbox.recovered:
-            r = self.outbox.recovered
-            log.error("the outbox was corrupt (%s): moved to %s, %d receipts salvaged, a new one was made",
-                      r.error, r.moved_to, r.salvaged)
+        self.outbox = self.client = None  # made by start_delivery()
+        self._client_kwargs = client_kwargs or {}
+        self._delivery = threading.Event()  # set once the outbox takes receipts (or we stop)
+        self.printer = PrinterService(cfg, on_receipt=self._on_receipt, record_dir=record_dir, fake=fake)
         self.recent = RecentReceipts(self.data_dir, keep=cfg["printer"].get("keep_for_reprint", 200))
-        try:
-            self.printer = PrinterService(cfg, on_receipt=self._on_receipt, record_dir=record_dir, fake=fake)
-        except BaseException:
-            self.recent.close()
-            self.outbox.close()
-            raise
         self.printer.proxy.subscribe(self._on_printer_status)
         self.status_file = StatusWriter(self.data_dir, self.snapshot, status_interval_s)
         if self.policy_default != "paper" and delivery is None:
@@ -93,23 +87,46 @@ class Gateway:
 
     # ---- lifecycle ------------------------------------------------------------------------
     def start(self) -> Gateway:
-        self.client.start()
+        return self.start_printer().start_delivery()
+
+    def start_printer(self) -> Gateway:
+        """Phase 1: the till can print (pass-through), receipts are copied for capture."""
         self.printer.start()
-        self._on_printer_status(self.printer.proxy.status)
         self.status_file.start()
-        # import the extractor now, not when the first receipt is waiting
-        threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
+        return self
+
+    def start_delivery(self) -> Gateway:
+        """Phase 2: the durable outbox and the MQTT client; captured receipts flow from here."""
+        from gateway.mqtt.demo import build
+
+        handlers = {"reprint": self._cmd_reprint, "print_qr": self._cmd_print_qr,
+                    "reload_config": self._cmd_reload_config}
+        self.outbox, client = build(self.cfg, handlers=handlers, health=self._health, **self._client_kwargs)
+        if self.outbox.recovered:
+            r = self.outbox.recovered
+            log.error("the outbox was corrupt (%s): moved to %s, %d receipts salvaged, a new one was made",
+                      r.error, r.moved_to, r.salvaged)
+        client.start()
+        self.client = client
+        self._on_printer_status(self.printer.proxy.status)
+        self._delivery.set()
+        # load the extractor and the printer profile now, not when the first receipt is waiting
+        threading.Thread(target=_warm_up, args=(self.printer_profile,), name="warm-up", daemon=True).start()
         return self
 
     def stop(self) -> None:
         """Finish the receipts already copied, say offline, write the last status."""
+        if self.outbox is None:
+            self._delivery.set()  # no outbox ever came: the segmenter must not wait for one
         self.printer.stop()  # the segmenter hands over what it still has before this returns
-        self.client.stop()
+        if self.client is not None:
+            self.client.stop()
         snap = self.snapshot()
         snap["stopped"] = True
         self.status_file.stop(final=snap)
         self.recent.close()
-        self.outbox.close()
+        if self.outbox is not None:
+            self.outbox.close()
 
     @property
     def alive(self) -> bool:
@@ -135,6 +152,12 @@ class Gateway:
             log.exception("the delivery decision failed; recorded as paper")
             delivery = {"mode": captured.delivery, "reason": "policy error"}
         card = delivery.pop("card", None)
+        self._delivery.wait()
+        if self.client is None:
+            self.refused += 1
+            log.error("receipt NOT captured (%d bytes, printed on paper): the service stopped before its "
+                      "outbox opened", len(captured.raw))
+            return
         source = Source(self.store_id, self.till_id, self.gateway_id, self.printer_profile,
                         datetime.fromtimestamp(captured.ended_at).astimezone())
         e_receipt = ereceipt_for(captured, source, delivery=delivery, include_raw=self.include_raw,
@@ -168,7 +191,8 @@ class Gateway:
         body = {k: getattr(status, k) for k in ("online", "paper_out", "near_end", "cover_open", "error",
                                                 "reachable")}
         body.update(reason=status.reason or None, ts=datetime.now().astimezone().isoformat(timespec="seconds"))
-        self.client.publish_printer_status(self.till_id, body)
+        if self.client is not None:  # before start_delivery: published by it
+            self.client.publish_printer_status(self.till_id, body)
         self.status_file.poke()
 
     def _printer_dict(self) -> dict:
@@ -187,7 +211,7 @@ class Gateway:
 
     def snapshot(self) -> dict:
         """The status.json document (docs/status.md)."""
-        stats = self.outbox.stats()
+        stats = self.outbox.stats() if self.outbox is not None else {}
         try:
             free_mb = round(shutil.disk_usage(self.data_dir).free / 2**20, 1)
         except OSError:
@@ -198,9 +222,10 @@ class Gateway:
                                                 "till_id": self.till_id},
             "till": self._till_dict(),
             "printer": self._printer_dict(),
-            "mqtt": {"url": self.cfg["mqtt"]["url"], "connected": self.client.connected,
-                     "outbox_depth": stats["depth"], "oldest_unconfirmed_s": stats["oldest_unconfirmed_s"],
-                     "alarm": stats["alarm"], "last_error": self.client.last_error or None},
+            "mqtt": {"url": self.cfg["mqtt"]["url"], "connected": bool(self.client and self.client.connected),
+                     "outbox_depth": stats.get("depth"), "oldest_unconfirmed_s": stats.get("oldest_unconfirmed_s"),
+                     "alarm": stats.get("alarm"), "last_error": (self.client.last_error or None) if self.client
+                     else "starting"},
             "receipts": {"count": self.captured, "refused": self.refused, "last": list(self.last)},
             "disk_free_mb": free_mb,
         }
@@ -267,10 +292,13 @@ def _till_profile(name: str):
     return load_till_profile(name)
 
 
-def _warm_up() -> None:
+def _warm_up(profile: str) -> None:
     try:
         import gateway.receipt.extractor  # noqa: F401
         import gateway.receipt.from_capture  # noqa: F401
+        from gateway.printer.profiles import get_profile
+
+        get_profile(None if profile == "default" else profile)  # python-escpos's capabilities: ~0.3 s
     except Exception:  # noqa: BLE001 - the first receipt will say what is wrong
         pass
 

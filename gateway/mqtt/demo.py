@@ -20,19 +20,17 @@ import logging
 import sys
 import time
 
-from escpos.printer import Dummy
-
 from gateway.config import load
 from gateway.mqtt.broker import BrokerSettings
 from gateway.mqtt.client import GatewayClient
 from gateway.mqtt.outbox import Outbox, OutboxError
 from gateway.mqtt.topics import Topics
-from gateway.printer.decoder import decode
-from gateway.printer.render_text import receipt_lines
 
 
 def till_stream(numbers) -> bytes:
     """What a till would send for receipts `numbers`: real python-escpos output, one cut each."""
+    from escpos.printer import Dummy  # imported here: the service uses build() and must start fast
+
     p = Dummy()
     for n in numbers:
         qty, price = 1 + n % 3, 1.25 + (n % 7)
@@ -48,6 +46,8 @@ def till_stream(numbers) -> bytes:
 
 def e_receipt(raw: bytes, receipt, cell: int, store_id: str, gateway_id: str, till_id: str) -> dict:
     """An e-receipt from one decoded receipt of the demo layout (a stand-in for the extractor)."""
+    from gateway.printer.render_text import receipt_lines
+
     text = receipt_lines(receipt, cell)
     number = next((t.split()[1] for t in text if t.startswith("Receipt ")), None)
     total = next((t.split()[-1] for t in text if t.startswith("TOTAL")), None)
@@ -72,6 +72,8 @@ def e_receipt(raw: bytes, receipt, cell: int, store_id: str, gateway_id: str, ti
 
 def sample_receipt(n: int, store_id: str, gateway_id: str, till_id: str) -> dict:
     """Receipt number n: a python-escpos print stream, decoded, made into an e-receipt."""
+    from gateway.printer.decoder import decode
+
     raw = till_stream([n])
     doc = decode(raw)
     return e_receipt(raw, doc.receipts()[0], doc.cell, store_id, gateway_id, till_id)
