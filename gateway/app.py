@@ -175,7 +175,7 @@ class Gateway:
         log.info("captured receipt %d (%s): %d bytes, total %s, %s", seq, rid, len(captured.raw),
                  (e_receipt.get("totals") or {}).get("gross"), delivery["mode"])
         self.recent.add(seq, rid, captured.raw, e_receipt)
-        self.last.appendleft({"at": e_receipt["source"]["captured_at"], "receipt_id": rid, "sequence": seq,
+        self.last.append({"at": e_receipt["source"]["captured_at"], "receipt_id": rid, "sequence": seq,
                               "total": (e_receipt.get("totals") or {}).get("gross"),
                               "currency": e_receipt.get("currency"), "lines": len(e_receipt.get("lines") or []),
                               "delivery": delivery["mode"]})

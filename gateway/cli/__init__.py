@@ -23,6 +23,13 @@ VERBS: dict[str, tuple[str, str]] = {
     "fake-printer": ("fake_printer", "a fake network receipt printer (TM-T88 status replies) for bench tests"),
     "firmware": ("firmware", "kiosk node: flash it with mpremote, write its config.json, check its files"),
     "listen": ("listen", "watch receipts arrive over MQTT (stores, deduplicates, acks)"),
+    "scanner-test": ("scanner_test", "show card scans live as the gateway decodes and validates them"),
+    "display-test": ("display_test", "show each customer display screen (on the panel, or as PNG files)"),
+    "check-config": ("check_config", "check a config file: every problem with its fix, or the resolved config"),
+    "doctor": ("doctor", "check the box: ports, printer, broker, data dir, clock; each failure with its fix"),
+    "print-test": ("print_test", "print a test page (code page, styles, barcode, QR, cut) on the configured printer"),
+    "status": ("status", "what the running service is doing: links, printer, outbox, last receipts"),
+    "hub": ("hub", "run the reference receipt hub: stores e-receipts, answers scans, serves /r/{token}"),
 }
 
 
@@ -32,6 +39,15 @@ class UserError(Exception):
     def __init__(self, message: str, remedy: str | None = None, code: int = 2):
         self.message, self.remedy, self.code = message, remedy, code
         super().__init__(message)
+
+
+def print_config_errors(verb: str, exc) -> None:
+    """Every problem of a config file, each with its fix, on stderr."""
+    problems = getattr(exc, "problems", None) or [exc]
+    for problem in problems:
+        print(f"receipt-gateway {verb}: config error: {problem.render()}", file=sys.stderr)
+    if len(problems) > 1:
+        print(f"{len(problems)} problems in the config", file=sys.stderr)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  fix: {exc.remedy}", file=sys.stderr)
         return exc.code
     except ConfigError as exc:
-        print(f"receipt-gateway {args.verb}: config error: {exc}", file=sys.stderr)
+        print_config_errors(args.verb, exc)
         return 2
     except KeyboardInterrupt:
         return 130

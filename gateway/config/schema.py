@@ -26,6 +26,8 @@ class ConfigError(ValueError):
                  section: str | None = None, key: str | None = None, remedy: str | None = None):
         self.message, self.file, self.line = message, file, line
         self.section, self.key, self.remedy = section, key, remedy
+        #: every problem found in the file (this one first), so a technician fixes them in one go
+        self.problems: list[ConfigError] = [self]
         super().__init__(self.render())
 
     def render(self) -> str:
@@ -73,9 +75,9 @@ class Option:
             if k == "int" and not isinstance(value, int):
                 raise ValueError(f"must be a whole number, not {value!r}")
             if self.minval is not None and value < self.minval:
-                raise ValueError(f"{value} is below the minimum {self.minval:g}")
+                raise ValueError(f"{value} is below the minimum {self.minval:g}{self._range()}")
             if self.maxval is not None and value > self.maxval:
-                raise ValueError(f"{value} is above the maximum {self.maxval:g}")
+                raise ValueError(f"{value} is above the maximum {self.maxval:g}{self._range()}")
             return float(value) if k == "float" else value
         if k == "list":
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -91,6 +93,21 @@ class Option:
         if self.pattern and not re.fullmatch(self.pattern, value):
             raise ValueError(f"{value!r} does not have the expected form ({self.help or self.pattern})")
         return value
+
+    def _range(self) -> str:
+        if self.minval is not None and self.maxval is not None:
+            return f" (allowed: {self.minval:g} to {self.maxval:g})"
+        return ""
+
+    def describe(self) -> str:
+        """The allowed values, for messages and `check-config`."""
+        if self.choices is not None:
+            return " | ".join(repr(c) if c == "" else c for c in self.choices)
+        if self.minval is not None or self.maxval is not None:
+            lo = "" if self.minval is None else f"{self.minval:g}"
+            hi = "" if self.maxval is None else f"{self.maxval:g}"
+            return f"{self.kind} {lo}..{hi}"
+        return self.kind
 
 
 def parse_address(value: str, default_port: int | None = None) -> tuple[str, int]:
@@ -123,12 +140,13 @@ class Config(dict):
     """Resolved config: {section: {key: value}} plus where it came from."""
 
     path: str | None = None
+    text: str = ""  # the file's text, to find line numbers of later checks (secret files)
 
     def section(self, name: str) -> dict:
         return self.get(name) or {}
 
 
-def _line_of(text: str, section: str | None, key: str | None) -> int | None:
+def line_of(text: str, section: str | None, key: str | None) -> int | None:
     """Best-effort line number of a section header or a key inside it."""
     if not text:
         return None
@@ -177,43 +195,68 @@ def load_file(path: str | Path, sections: Mapping[str, Section]) -> Config:
 
 def resolve(data: dict, sections: Mapping[str, Section], *, file: str | None = None,
             text: str = "") -> Config:
+    """Check `data` against `sections`; raise the first ConfigError with all of them in `.problems`."""
+    problems: list[ConfigError] = []
+
     def err(msg, section=None, key=None, remedy=None):
-        return ConfigError(msg, file=file, line=_line_of(text, section, key), section=section,
-                           key=key, remedy=remedy)
+        problems.append(ConfigError(msg, file=file, line=line_of(text, section, key), section=section,
+                                    key=key, remedy=remedy))
 
     out = Config()
+    out.text = text
     for name, body in data.items():
-        if name not in sections:
-            raise err(f"[{name}] is not a known section.{did_you_mean(name, sections)}",
-                      section=name, remedy="known sections: " + ", ".join(sections))
         if not isinstance(body, dict):
-            raise err(f"{name} must be a [section], not a plain key", section=name)
+            owners = [s for s, sec in sections.items() if name in sec.options]
+            problems.append(ConfigError(
+                f"{name} = {body!r} is outside any [section]", file=file, line=line_of(text, None, name),
+                remedy=f"move it under [{owners[0]}]" if owners else "put it under its [section] header"))
+        elif name not in sections:
+            err(f"[{name}] is not a known section.{did_you_mean(name, sections)}",
+                section=name, remedy="known sections: " + ", ".join(sections))
     for name, sec in sections.items():
         body = data.get(name)
-        if body is None:
-            if sec.required:
-                raise err(f"the required section [{name}] is missing", section=name,
-                          remedy=f"add a [{name}] section ({sec.help})" if sec.help else None)
+        if not isinstance(body, dict):
+            if body is None and sec.required:
+                err(f"the required section [{name}] is missing", section=name,
+                    remedy=f"add a [{name}] section ({sec.help})" if sec.help else None)
             continue
-        values: dict[str, Any] = {}
-        for key, value in body.items():
-            opt = sec.options.get(key)
-            if opt is None:
-                raise err(f"[{key}] is an invalid option for [{name}].{did_you_mean(key, sec.options)}",
-                          section=name, key=key, remedy="valid options: " + ", ".join(sec.options))
-            try:
-                values[key] = opt.convert(value)
-            except ValueError as exc:
-                raise err(str(exc), section=name, key=key,
-                          remedy=opt.help or None) from None
-        for key, opt in sec.options.items():
-            if key not in values:
-                if opt.default is REQUIRED:
-                    raise err(f"the required option {key} is missing", section=name, key=None,
-                              remedy=f"add `{key} = ...` under [{name}]" + (f" ({opt.help})" if opt.help else ""))
-                values[key] = opt.default
-        for check in sec.checks:
-            for key, msg, remedy in check(values):
-                raise err(msg, section=name, key=key, remedy=remedy)
+        values, ok = _resolve_section(name, sec, body, sections, err)
+        if ok:  # cross-field checks only on values that passed their own checks
+            for check in sec.checks:
+                for key, msg, remedy in check(values):
+                    err(msg, section=name, key=key, remedy=remedy)
         out[name] = values
+    if problems:
+        first = problems[0]
+        first.problems = problems
+        raise first
     return out
+
+
+def _resolve_section(name: str, sec: Section, body: dict, sections: Mapping[str, Section], err):
+    values: dict[str, Any] = {}
+    ok = True
+    for key, value in body.items():
+        opt = sec.options.get(key)
+        if opt is None:
+            ok = False
+            elsewhere = [s for s, other in sections.items() if s != name and key in other.options]
+            hint = f" ({key} is an option of [{elsewhere[0]}])" if elsewhere else ""
+            err(f"[{key}] is an invalid option for [{name}].{did_you_mean(key, sec.options)}{hint}",
+                section=name, key=key, remedy="valid options: " + ", ".join(sec.options))
+            continue
+        try:
+            values[key] = opt.convert(value)
+        except ValueError as exc:
+            ok = False
+            err(str(exc), section=name, key=key,
+                remedy=(f"{opt.help}; allowed: {opt.describe()}" if opt.help else f"allowed: {opt.describe()}"))
+    for key, opt in sec.options.items():
+        if key not in values and key not in body:
+            if opt.default is REQUIRED:
+                ok = False
+                err(f"the required option {key} is missing", section=name, key=None,
+                    remedy=f"add `{key} = ...` under [{name}]" + (f" ({opt.help})" if opt.help else ""))
+                continue
+            values[key] = list(opt.default) if isinstance(opt.default, list) else opt.default
+    return values, ok

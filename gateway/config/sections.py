@@ -29,6 +29,19 @@ def _needs(link_key: str, table: dict[str, tuple[str, ...]]):
     return check
 
 
+def _mqtt_pairs(values: dict):
+    """Options that exclude or need each other in [mqtt]."""
+    problems = []
+    if values.get("password") and values.get("password_file"):
+        problems.append(("password", "both password and password_file are set", "keep only password_file"))
+    if bool(values.get("cert_file")) != bool(values.get("key_file")):
+        problems.append(("cert_file" if values.get("cert_file") else "key_file", "cert_file and key_file go together",
+                         "set both (this gateway's certificate and its private key) or neither"))
+    if (values.get("cert_file") or values.get("key_file")) and not values.get("url", "").startswith("mqtts://"):
+        problems.append(("url", "a client certificate needs TLS", "use an mqtts:// URL"))
+    return problems
+
+
 def _serial_options() -> dict[str, Option]:
     return {
         "device": Option("path", "", "serial device, e.g. /dev/ttyUSB0 or /dev/serial/by-id/..."),
@@ -61,7 +74,7 @@ PRINTER = Section("printer", {
     "address": Option("address", "", "tcp: printer host:port"),
     **_serial_options(),
     "path": Option("path", "", "file: the file receipts are appended to"),
-    "usb_vendor": Option("int", 0, "usb: vendor id (e.g. 0x04b8 for Epson)", minval=0, maxval=0xFFFF),
+    "usb_vendor": Option("int", 0, "usb: vendor id (e.g. 0x04b8 for Epson); 0: the first USB printer found", minval=0, maxval=0xFFFF),
     "usb_product": Option("int", 0, "usb: product id", minval=0, maxval=0xFFFF),
     "profile": Option("str", "default", "python-escpos printer profile name, e.g. TM-T88V"),
     "reconnect_max_s": Option("float", 10.0, "longest wait between reconnect attempts", minval=0.1, maxval=300),
@@ -85,7 +98,7 @@ MQTT = Section("mqtt", {
     "reconnect_max_s": Option("float", 60, "longest wait between reconnect attempts (jittered)", minval=1, maxval=3600),
     "session_expiry_s": Option("int", 3600, "broker keeps this gateway's session (acks, commands) this long",
                                minval=0, maxval=7 * 86400),
-}, required=True, help="the retailer's broker: url = mqtt://host:1883")
+}, required=True, help="the retailer's broker: url = mqtt://host:1883", checks=[lambda v: _mqtt_pairs(v)])
 
 OUTBOX = Section("outbox", {
     "retention_s": Option("float", 7 * 86400, "keep confirmed receipts this long (for resend), then purge",
@@ -99,11 +112,29 @@ OUTBOX = Section("outbox", {
 
 SCANNER = Section("scanner", {
     "source": Option("str", "none", "where card scans come from", choices=("evdev", "serial", "kiosk", "none")),
-    "device": Option("path", "", "serial or evdev device"),
+    "device": Option("path", "", "evdev: /dev/input/by-id/...-event-kbd; serial: /dev/serial/by-id/... "
+                     "(or /dev/receipt-gateway/...); kiosk over USB: /dev/receipt-gateway/kiosk"),
     "baudrate": Option("int", 9600, "serial scanner speed", minval=300, maxval=921600),
-    "layout": Option("str", "us", "evdev keymap", choices=("us", "be", "fr", "de")),
+    "layout": Option("str", "us", "evdev keymap: the layout the scanner types in (AZERTY be/fr sends digits "
+                     "as shifted keys)", choices=("us", "be", "fr", "de")),
     "patterns": Option("list", [], "regular expressions a card number must match (any)"),
-}, help="loyalty card scanner")
+    # docs/scanners.md
+    "partial_timeout_s": Option("float", 0.5, "a half-typed code is dropped after this pause between characters",
+                                minval=0.05, maxval=10),
+    "max_length": Option("int", 128, "longest code; longer input is dropped as noise", minval=8, maxval=4096),
+    "kiosk_link": Option("str", "wifi", "kiosk node link: wifi (MQTT on the box's own broker) or serial "
+                         "(JSON lines on device)", choices=("wifi", "serial")),
+    "kiosk_broker": Option("url", "mqtt://127.0.0.1:1883", "kiosk wifi: the box's own broker the nodes talk to "
+                           "(never the retailer's)", pattern=r"mqtts?://[^\s/]+(:\d+)?/?"),
+    "kiosk_username": Option("str", "", "kiosk wifi: the gateway's user on the local broker"),
+    "kiosk_password_file": Option("path", "", "kiosk wifi: file holding that user's password (mode 0600)"),
+    "kiosk_topic_prefix": Option("str", "", "kiosk wifi: topic prefix of the node's config.json; "
+                                 "empty = [mqtt] topic_prefix", pattern=r"[^#+\s]*"),
+}, help="loyalty card scanner: source = evdev | serial | kiosk | none",
+    checks=[_needs("source", {"evdev": ("device",), "serial": ("device",)}),
+            lambda v: [] if v.get("source") != "kiosk" or v.get("kiosk_link") != "serial" or v.get("device")
+            else [("kiosk_link", 'kiosk_link = "serial" needs the option device',
+                   "add `device = \"/dev/receipt-gateway/kiosk\"` (the node's USB port)")]])
 
 LOYALTY = Section("loyalty", {
     "hmac_key_file": Option("path", help="retailer secret for card HMACs, mode 0600"),
@@ -127,7 +158,28 @@ DECODER = Section("decoder", {
     "till_profile": Option("str", "", "till layout profile for extraction (built-in name or .toml path)"),
 }, help="decoding and extraction")
 
-SECTIONS: dict[str, Section] = {s.name: s for s in (GATEWAY, TILL, PRINTER, MQTT, OUTBOX, SCANNER, LOYALTY, POLICY, QR, DECODER)}
+DISPLAY = Section("display", {   # docs/display.md
+    "output": Option("str", "none", "where the customer screens go",
+                     choices=("none", "framebuffer", "luma", "png", "kiosk")),
+    "language": Option("str", "en", "screen language", choices=("en", "nl", "fr", "de")),
+    "currency": Option("str", "EUR", "currency of the total on the 'receipt sent' screen", pattern=r"[A-Z]{3}"),
+    "width": Option("int", 320, "panel width in pixels (framebuffer file, luma, png)", minval=64, maxval=1920),
+    "height": Option("int", 240, "panel height in pixels", minval=48, maxval=1200),
+    "device": Option("path", "/dev/fb1", "framebuffer: /dev/fbN (geometry from sysfs) or a regular file "
+                     "(then width/height/fb_bpp)"),
+    "fb_bpp": Option("int", 16, "framebuffer file: bits per pixel (16 = RGB565, 32 = BGRA)", minval=16, maxval=32),
+    "png_dir": Option("path", "", "png: folder the screens are written to"),
+    "luma_driver": Option("str", "st7789", "luma: panel controller",
+                          choices=("st7789", "ili9341", "ili9486", "st7735", "ssd1351", "ssd1331", "ssd1306", "sh1106")),
+    "spi_port": Option("int", 0, "luma: SPI bus", minval=0, maxval=6),
+    "spi_device": Option("int", 0, "luma: SPI chip select", minval=0, maxval=3),
+    "gpio_dc": Option("int", 24, "luma: data/command GPIO (BCM number)", minval=0, maxval=53),
+    "gpio_rst": Option("int", 25, "luma: reset GPIO (BCM number)", minval=0, maxval=53),
+    "rotate": Option("int", 0, "luma: rotation in quarter turns", minval=0, maxval=3),
+}, help="customer display: output = none | framebuffer | luma | png | kiosk",
+    checks=[_needs("output", {"png": ("png_dir",)})])
+
+SECTIONS: dict[str, Section] = {s.name: s for s in (GATEWAY, TILL, PRINTER, MQTT, OUTBOX, SCANNER, LOYALTY, POLICY, QR, DECODER, DISPLAY)}
 
 
 def load(path) -> dict:

@@ -1,7 +1,7 @@
 """How to reach the broker: settings from the [mqtt] section, a configured paho client, backoff.
 
 Shared by the gateway client and the `listen` consumer. Credentials come from a password
-file (mode 0600) or, only when the config file itself is not world-readable, inline.
+file (mode 0600 or stricter, owned by the service user or root: gateway.config.secrets) or, only when the config file itself is not world-readable, inline.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from gateway.config.schema import ConfigError
+from gateway.config.secrets import check_secret_file, read_secret
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,8 @@ class BrokerSettings:
         if bool(mqtt_cfg.get("cert_file")) != bool(mqtt_cfg.get("key_file")):
             raise ConfigError("cert_file and key_file go together", section="mqtt", file=config_path,
                               remedy="set both (this gateway's certificate and its private key) or neither")
+        if mqtt_cfg.get("key_file"):  # the private key: a secret file like the password
+            check_secret_file(mqtt_cfg["key_file"], section="mqtt", key="key_file", config_path=config_path)
         return cls(host=m.group(2).strip("[]"), port=port, tls=tls, ca_file=mqtt_cfg.get("ca_file") or "",
                    cert_file=mqtt_cfg.get("cert_file") or "", key_file=mqtt_cfg.get("key_file") or "",
                    username=mqtt_cfg.get("username") or "", password=password,
@@ -75,13 +78,8 @@ def _password(mqtt_cfg: dict, config_path: str | None) -> str:
                               "user of this machine can read", section="mqtt", key="password", file=config_path,
                               remedy=f"move it to a password_file with mode 0600, or run `chmod o-r {config_path}`")
         return inline
-    if pw_file:
-        try:
-            return Path(pw_file).read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise ConfigError(f"cannot read the password file {pw_file}: {exc.strerror}", section="mqtt",
-                              key="password_file", file=config_path,
-                              remedy="check the path and that the service user may read it") from None
+    if pw_file:  # mode 0600 or stricter, owned by the service user or root
+        return read_secret(pw_file, section="mqtt", key="password_file", config_path=config_path)
     return ""
 
 

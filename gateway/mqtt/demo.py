@@ -44,9 +44,15 @@ def till_stream(numbers) -> bytes:
     return p.output
 
 
-def e_receipt(raw: bytes, receipt, cell: int, store_id: str, gateway_id: str, till_id: str) -> dict:
-    """An e-receipt from one decoded receipt of the demo layout (a stand-in for the extractor)."""
+def e_receipt(raw: bytes, receipt, cell: int, store_id: str, gateway_id: str, till_id: str,
+              card: dict | None = None) -> dict:
+    """An e-receipt from one decoded receipt of the demo layout (a stand-in for the extractor).
+
+    Valid against the published schema once the outbox has set `receipt_id` and `sequence`;
+    `card` ({"hmac", "key_id"}) is the loyalty card scanned for it.
+    """
     from gateway.printer.render_text import receipt_lines
+    from gateway.receipt.ereceipt import new_access_token
 
     text = receipt_lines(receipt, cell)
     number = next((t.split()[1] for t in text if t.startswith("Receipt ")), None)
@@ -55,28 +61,28 @@ def e_receipt(raw: bytes, receipt, cell: int, store_id: str, gateway_id: str, ti
     qty, _, rest = item.partition(" x ")
     now = dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds")
     return {
-        "schema": "receipt-gateway/e-receipt/1",
+        "schema": "receipt-gateway/e-receipt/1", "access_token": new_access_token(),
         "source": {"store_id": store_id, "till_id": till_id, "gateway_id": gateway_id, "captured_at": now,
-                   "printer_profile": "default", "raw_sha256": hashlib.sha256(raw).hexdigest(),
-                   "raw_bytes": len(raw)},
+                   "printer_profile": "default", "raw_sha256": hashlib.sha256(raw).hexdigest()},
         "merchant": {"name": text[0] if text else None, "address": None, "vat_id": None},
         "receipt_number": number, "issued_at": now, "currency": "EUR",
         "lines": [{"description": "Coffee", "quantity": qty.strip(), "unit_price": rest.split()[1] if rest else None,
                    "amount": total, "vat_code": "A", "kind": "sale"}] if item else [],
         "vat": [], "totals": {"gross": total, "net": None, "vat": None, "discount": None},
         "payments": [{"method": "cash", "amount": total, "card_masked": None}],
-        "loyalty": None, "fiscal": None, "delivery": {"mode": "paper", "reason": "default"},
+        "loyalty": {"card": card, "points_earned": None, "points_balance": None} if card else None,
+        "fiscal": None, "delivery": {"mode": "paper", "reason": "default"},
         "text": text, "codes": [], "extraction": {"confidence": 1.0, "warnings": []},
     }
 
 
-def sample_receipt(n: int, store_id: str, gateway_id: str, till_id: str) -> dict:
+def sample_receipt(n: int, store_id: str, gateway_id: str, till_id: str, card: dict | None = None) -> dict:
     """Receipt number n: a python-escpos print stream, decoded, made into an e-receipt."""
     from gateway.printer.decoder import decode
 
     raw = till_stream([n])
     doc = decode(raw)
-    return e_receipt(raw, doc.receipts()[0], doc.cell, store_id, gateway_id, till_id)
+    return e_receipt(raw, doc.receipts()[0], doc.cell, store_id, gateway_id, till_id, card)
 
 
 def build(cfg, **client_kwargs) -> tuple[Outbox, GatewayClient]:

@@ -19,22 +19,13 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-import threading
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import paho.mqtt.client as mqtt
-
-from gateway.mqtt.broker import (
-    Backoff,
-    BrokerSettings,
-    connect_properties,
-    make_client,
-    publish_properties,
-)
+from gateway.mqtt.broker import BrokerSettings
+from gateway.mqtt.consumer import Consumer
 from gateway.mqtt.topics import Topics, parse, receipt_filter, state_filter
 
 log = logging.getLogger(__name__)
@@ -85,24 +76,20 @@ class SequenceTracker:
         return out
 
 
-class Listener:
+class Listener(Consumer):
+    thread_name = "listen"
+
     def __init__(self, settings: BrokerSettings, database: str | Path, *, group: str = "listen",
                  client_id: str | None = None, ack: bool = True, gap_check: bool = True,
                  gap_wait_s: float = 5.0, on_receipt: Callable[[str], None] | None = None,
                  session_expiry_s: int = 86400, reconnect_max_s: float = 5.0):
-        self.settings = settings
-        self.prefix = settings.topic_prefix
+        super().__init__(settings, client_id or f"listen-{group}", session_expiry_s=session_expiry_s,
+                         reconnect_max_s=reconnect_max_s)
         self.group = group
-        self.client_id = client_id or f"listen-{group}"
         self.ack, self.gap_check, self.gap_wait_s = ack, gap_check, gap_wait_s
         self.on_receipt = on_receipt
-        self.session_expiry_s = session_expiry_s
-        self.backoff = Backoff(0.2, reconnect_max_s)
         self.received = self.stored = self.duplicates = self.invalid = 0
-        self.resend_requests = 0
         self.lost_ranges: list[tuple[str, int, int]] = []
-        self.connected = False
-        self.last_error = ""
         self._db = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
@@ -112,11 +99,6 @@ class Listener:
         self._load_trackers()
         self._batch: list[tuple] = []
         self._acks: dict[str, list[str]] = {}
-        self._lines: list[str] = []
-        self._pending_resend: dict[bytes, tuple[str, int, int]] = {}
-        self._client: mqtt.Client | None = None
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._next_gap_check = 0.0
         self._reply_topic = f"{self.prefix}/_listen/{self.client_id}/reply"
 
@@ -134,91 +116,39 @@ class Listener:
             if gw in self._trackers:
                 self._trackers[gw].settle(first, last)
 
-    # ---- running ------------------------------------------------------------------------
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self.run, name="listen", daemon=True)
-        self._thread.start()
+    # ---- the Consumer hooks -------------------------------------------------------------------
+    def subscriptions(self) -> list[str]:
+        return [receipt_filter(self.prefix, self.group), state_filter(self.prefix), self._reply_topic]
 
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        if self._thread:
-            self._thread.join(timeout)
+    def tick(self) -> None:
+        self._commit_and_ack()
+        if self.gap_check and time.monotonic() >= self._next_gap_check:
+            self._next_gap_check = time.monotonic() + self.gap_wait_s / 2
+            self._check_gaps()
 
-    def run(self) -> None:
-        """Loop until stop(): connect (with backoff), receive, store, ack."""
-        next_attempt = 0.0
-        while not self._stop.is_set():
-            if self._client is None:
-                if time.monotonic() < next_attempt:
-                    self._stop.wait(0.05)
-                    continue
-                if not self._connect():
-                    next_attempt = time.monotonic() + self.backoff.next_delay()
-                    continue
-            rc = self._client.loop(0.02)
-            if rc != mqtt.MQTT_ERR_SUCCESS:
-                self._client = None
-                self.connected = False
-                self.last_error = f"connection lost ({mqtt.error_string(rc)})"
-                next_attempt = time.monotonic() + self.backoff.next_delay()
-                continue
-            try:
-                self._commit_and_ack()
-                if self.gap_check and time.monotonic() >= self._next_gap_check:
-                    self._next_gap_check = time.monotonic() + self.gap_wait_s / 2
-                    self._check_gaps()
-            except sqlite3.Error as exc:
-                self.last_error = f"database error: {exc}"
-                log.error("%s (receipts not acked; the gateways will send them again)", self.last_error)
-                self._batch.clear()
-                self._acks.clear()
-        if self._client is not None:
-            self._commit_and_ack()
-            self._client.disconnect()
-            self._client.loop(0.1)
+    def finish(self) -> None:
+        self._commit_and_ack()
+
+    def close(self) -> None:
         self._db.close()
 
-    def _connect(self) -> bool:
-        client = make_client(self.settings, self.client_id)
-        client.on_connect = self._on_connect
-        client.on_message = self._on_message
-        client.max_inflight_messages_set(200)
-        client.max_queued_messages_set(0)
-        try:
-            client.connect(self.settings.host, self.settings.port, keepalive=self.settings.keepalive,
-                           clean_start=False, properties=connect_properties(self.session_expiry_s))
-        except Exception as exc:  # noqa: BLE001
-            self.last_error = f"cannot connect to {self.settings.host}:{self.settings.port}: {exc}"
-            return False
-        self._client = client
-        return True
-
-    def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
-        if reason_code.is_failure:
-            self.last_error = f"broker refused the connection: {reason_code}"
-            log.error(self.last_error)
-            return
-        self.connected = True
-        self.backoff.reset()
-        client.subscribe(receipt_filter(self.prefix, self.group), qos=1)
-        client.subscribe(state_filter(self.prefix), qos=1)
-        client.subscribe(self._reply_topic, qos=1)
+    def on_error(self, exc: Exception) -> None:
+        super().on_error(exc)
+        self._batch.clear()
+        self._acks.clear()
 
     # ---- messages -----------------------------------------------------------------------
-    def _on_message(self, client, userdata, msg) -> None:
-        try:
-            if msg.topic == self._reply_topic:
-                self._on_resend_reply(msg)
-                return
-            where = parse(self.prefix, msg.topic)
-            if where is None:
-                return
-            if where.kind == "state":
-                self._on_state(where, msg.payload)
-            elif where.kind == "receipt":
-                self._on_receipt(where, msg.payload)
-        except Exception:  # noqa: BLE001 - a bad message never stops the consumer
-            log.exception("error handling a message on %s", msg.topic)
+    def handle(self, msg) -> None:
+        if msg.topic == self._reply_topic:
+            self._on_resend_reply(msg)
+            return
+        where = parse(self.prefix, msg.topic)
+        if where is None:
+            return
+        if where.kind == "state":
+            self._on_state(where, msg.payload)
+        elif where.kind == "receipt":
+            self._on_receipt(where, msg.payload)
 
     def _on_state(self, where, payload: bytes) -> None:
         try:
@@ -290,32 +220,15 @@ class Listener:
             for gap in gaps:
                 first_seen = tracker.suspects.setdefault(gap, now)
                 if now - first_seen >= self.gap_wait_s:
-                    self._request_resend(gw, *gap)
+                    self.request_resend(self._gw_topics[gw], *gap, self._reply_topic)
                     tracker.suspects[gap] = now  # ask again later if it stays open
 
-    def _request_resend(self, gw: str, first: int, last: int) -> None:
-        if self._client is None or not self.connected:
-            return
-        corr = uuid.uuid4().bytes
-        self._pending_resend[corr] = (gw, first, last)
-        body = {"id": corr.hex(), "args": {"from": first, "to": last}, "expires_at": time.time() + 60}
-        props = publish_properties(ResponseTopic=self._reply_topic, CorrelationData=corr, MessageExpiryInterval=60)
-        self._client.publish(self._gw_topics[gw].cmd("resend"), json.dumps(body).encode(), qos=1,
-                             properties=props)
-        self.resend_requests += 1
-        log.info("asked %s to resend sequences %d..%d", gw, first, last)
-
     def _on_resend_reply(self, msg) -> None:
-        corr = getattr(msg.properties, "CorrelationData", None)
-        req = self._pending_resend.pop(corr, None) if corr else None
-        if req is None:
+        answer = self.resend_reply(msg)
+        if answer is None:
             return
-        gw = req[0]
-        reply = json.loads(msg.payload)
-        if reply.get("status") != "ok":
-            log.warning("resend by %s failed: %s", gw, reply.get("error"))
-            return
-        for first, last in (reply.get("data") or {}).get("missing", []):
+        gw, missing = answer
+        for first, last in missing:
             self._db.execute("INSERT INTO lost(gateway_id, first, last, noted_at) VALUES (?,?,?,?)",
                              (gw, first, last, time.time()))
             self._trackers[gw].settle(first, last)

@@ -43,7 +43,7 @@ def free_port() -> int:
 class Mosquitto:
     def __init__(self, workdir: str | Path, *, port: int | None = None, listener_conf: str = "",
                  extra_conf: str = "", persistence: bool = False, conf_text: str | None = None):
-        self.dir = Path(workdir)
+        self.dir = Path(workdir).resolve()  # mosquitto runs in its own cwd: a relative config path would not open
         self.dir.mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
         self.listener_conf = listener_conf or "allow_anonymous true\n"

@@ -28,7 +28,8 @@ def printer_connector(cfg: dict, fake=None) -> Callable[[], Transport]:
     if link == "usb":
         from gateway.printer.link_usb import UsbPrinterTransport
 
-        return lambda: UsbPrinterTransport(cfg.get("usb_vendor", 0), cfg.get("usb_product", 0))
+        # `fake` here is a pyusb backend (gateway.printer.fake_usb) standing in for the bus
+        return lambda: UsbPrinterTransport(cfg.get("usb_vendor", 0), cfg.get("usb_product", 0), backend=fake)
     from gateway.printer.fake_printer import FakeLink, FakePrinter
 
     if fake is None:  # file: a printer that appends to a file; none: one that discards
@@ -39,8 +40,10 @@ def printer_connector(cfg: dict, fake=None) -> Callable[[], Transport]:
 class TillSource:
     """Hands the proxy one till connection at a time (`accept()`), for any link."""
 
-    def __init__(self, cfg: dict):
+    def __init__(self, cfg: dict, *, gadget_status=None):
+        """`gadget_status(fd)`: the USB gadget's status seam (a `StatusPort`; default: the ioctl)."""
         self.cfg, self.link = cfg, cfg.get("link", "tcp")
+        self.gadget_status = gadget_status
         self.server = None
         self._stop = threading.Event()
         if self.link == "tcp":
@@ -57,9 +60,9 @@ class TillSource:
             return SerialTransport(c["device"], baudrate=c.get("baudrate", 9600), bytesize=c.get("bytesize", 8),
                                    parity=c.get("parity", "none"), stopbits=c.get("stopbits", 1),
                                    flow=c.get("flow", "none"), role="till")
-        from gateway.printer.link_usb import GadgetTransport
+        from gateway.printer.link_gadget import GadgetIoctl, GadgetTransport
 
-        return GadgetTransport(self.cfg["device"])
+        return GadgetTransport(self.cfg["device"], status_port=self.gadget_status or GadgetIoctl)
 
     def accept(self) -> Transport:
         if self.server is not None:

@@ -27,6 +27,8 @@ class PrinterLink:
         self.on_bytes: Callable[[bytes], None] = lambda data: None
         self.on_up: Callable[[], None] = lambda: None
         self.on_down: Callable[[str], None] = lambda reason: None
+        #: the printer's handshake line (serial DSR/CTS) says busy (True) or ready (False)
+        self.on_busy: Callable[[bool], None] = lambda busy: None
         self._transport: Transport | None = None
         self._lock = threading.Lock()  # guards writes and the transport swap
         self._wake = threading.Event()
@@ -95,6 +97,8 @@ class PrinterLink:
             started = time.monotonic()
             self.connects += 1
             log.info("printer link up: %s", transport.name)
+            if hasattr(transport, "on_busy"):
+                transport.on_busy = lambda busy: self.on_busy(busy)
             with self._lock:
                 self._transport = transport
             self.on_up()
@@ -109,6 +113,10 @@ class PrinterLink:
                 data = transport.read(65536)
             except LinkClosed as exc:
                 self._lost(transport, str(exc))
+                return
+            except Exception as exc:  # a link bug must not kill the reconnect thread
+                log.exception("printer link read failed")
+                self._lost(transport, f"read failed: {exc}")
                 return
             if data:
                 self.on_bytes(data)

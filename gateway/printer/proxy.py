@@ -59,8 +59,10 @@ class Proxy:
         self._stop = threading.Event()
         self.bytes_in = self.bytes_out = 0
         printer.on_bytes = self._from_printer
-        printer.on_up = self.tracker.link_up
+        printer.on_up = self._printer_up
         printer.on_down = self._printer_down
+        printer.on_busy = self._printer_busy
+        self.printer_busy = False  # the printer's handshake line (serial) says "hold on"
 
     # -- lifecycle ----------------------------------------------------------
     def start(self) -> Proxy:
@@ -165,7 +167,7 @@ class Proxy:
         self.queue.put(("open", sid, time.time(), till.name))
         with self._till_lock:
             self._till = till
-        till.set_busy(not self.status.online, online=self.status.online, paper_out=self.status.paper_out)
+            till.mirror_status(self.status, self.printer_busy)
         scanner = QueryScanner()
         offset = 0
         idle_marked = True
@@ -255,14 +257,27 @@ class Proxy:
                     pass  # the till pump sees the close too and ends the connection
         self.queue.put(("reply" if source == "printer" else "answer", self._sid, time.time(), data), len(data))
 
+    def _printer_up(self) -> None:
+        self.printer_busy = False  # a new link reports its handshake line afresh
+        self.tracker.link_up()
+
     def _printer_down(self, reason: str) -> None:
         owed = self.tracker.link_down(reason)
         if owed:
             self._to_till(owed, "gateway")
 
+    def _printer_busy(self, busy: bool) -> None:
+        self.printer_busy = busy
+        self._mirror(self.status)
+
     def _status_changed(self, status: PrinterStatus) -> None:
         log.info("printer %s", status.summary())
         self.queue.put(("status", time.time(), status.to_dict()))
-        till = self._till
-        if till is not None:
-            till.set_busy(not status.online, online=status.online, paper_out=status.paper_out)
+        self._mirror(status)
+
+    def _mirror(self, status: PrinterStatus) -> None:
+        """Show the printer's state on the till link's own signals (lines, status byte)."""
+        with self._till_lock:  # an XON/XOFF mirror writes to the till, like the reply pump
+            till = self._till
+            if till is not None:
+                till.mirror_status(status, self.printer_busy)

@@ -4,7 +4,7 @@ A transport is a byte pipe: `read()` blocks until bytes arrive (or `timeout`
 passes: then it returns b""), `write()` sends all bytes or raises, `close()` may be
 called from another thread and wakes a blocked `read()`. End of stream or a
 broken link raises `LinkClosed`. Links with modem lines or a status channel
-(serial, USB gadget) also implement `set_busy()` so the till sees the printer's
+(serial, USB gadget) also implement `mirror_status()` so the till sees the printer's
 busy/online state; others ignore it.
 """
 
@@ -13,6 +13,9 @@ from __future__ import annotations
 import os
 import select
 import threading
+import time
+
+from gateway.printer.status import PrinterStatus
 
 
 class LinkClosed(ConnectionError):
@@ -44,8 +47,9 @@ class Transport:
     def close(self) -> None:
         raise NotImplementedError
 
-    def set_busy(self, busy: bool, *, online: bool = True, paper_out: bool = False) -> None:
-        """Mirror the printer's state on the link's own signals (default: none)."""
+    def mirror_status(self, status: PrinterStatus, busy: bool = False) -> None:
+        """Show the printer's state on the link's own signals (default: none). `busy`:
+        the printer's own handshake line says "hold on" (a serial printer's DSR/CTS)."""
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}>"
@@ -67,18 +71,28 @@ class FdTransport(Transport):
     def read(self, max_bytes: int = 65536, timeout: float | None = None) -> bytes:
         if self._closed:
             raise LinkClosed(f"{self.name} is closed")
-        ready, _, _ = select.select([self.fd, self._wake_r], [], [], timeout)
-        if self._closed or self._wake_r in ready:
-            raise LinkClosed(f"{self.name} was closed")
-        if not ready:
-            return b""
-        try:
-            data = os.read(self.fd, max_bytes)
-        except OSError as exc:  # EIO: the other end of a pty closed; ENODEV: unplugged
-            raise LinkClosed(f"{self.name}: {exc.strerror}") from exc
-        if not data:
-            raise LinkClosed(f"{self.name}: end of stream")
-        return data
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            try:
+                ready, _, _ = select.select([self.fd, self._wake_r], [], [], left)
+            except (OSError, ValueError) as exc:  # the fd was closed under us by close()
+                raise LinkClosed(f"{self.name} was closed: {exc}") from exc
+            if self._closed or self._wake_r in ready:
+                raise LinkClosed(f"{self.name} was closed")
+            if not ready:
+                return b""
+            try:
+                data = os.read(self.fd, max_bytes)
+            except BlockingIOError:  # readable but nothing there (a USB gadget after a soft reset)
+                if left == 0.0:
+                    return b""
+                continue
+            except OSError as exc:  # EIO: the other end of a pty closed; ENODEV: unplugged
+                raise LinkClosed(f"{self.name}: {exc.strerror}") from exc
+            if not data:
+                raise LinkClosed(f"{self.name}: end of stream")
+            return data
 
     def write(self, data: bytes) -> None:
         view = memoryview(data)
@@ -107,7 +121,9 @@ class FdTransport(Transport):
                 pass
 
     def __del__(self):
-        for fd in (self._wake_r, self._wake_w):
+        for fd in (getattr(self, "_wake_r", None), getattr(self, "_wake_w", None)):  # None: __init__ failed
+            if fd is None:
+                continue
             try:
                 os.close(fd)
             except OSError:

@@ -40,8 +40,24 @@ def errors(doc) -> list[str]:
     return out
 
 
+@cache
+def _fast():
+    """jsonschema-rs (the hub extra installs it) for the common, valid case; None when absent."""
+    try:
+        import jsonschema_rs
+    except ImportError:
+        return None
+    return jsonschema_rs.validator_for(schema())
+
+
 def validate(doc) -> dict:
-    """Return `doc` when it is a valid e-receipt; raise InvalidReceipt naming each problem."""
+    """Return `doc` when it is a valid e-receipt; raise InvalidReceipt naming each problem.
+
+    With jsonschema-rs installed a valid receipt is recognised ~100x faster; a receipt it calls
+    invalid is rejected only when jsonschema agrees (and words the problems)."""
+    fast = _fast()
+    if fast is not None and fast.is_valid(doc):
+        return doc
     problems = errors(doc)
     if problems:
         raise InvalidReceipt(problems)

@@ -31,3 +31,13 @@ def mosquitto_factory(tmp_path):
 def mosquitto(mosquitto_factory) -> Mosquitto:
     """A started broker, anonymous access, no persistence."""
     return mosquitto_factory().start()
+
+
+@pytest.fixture
+def fake_net():
+    """A fake TM-T88 on a loopback raw port (`.address`, `.printer` the FakePrinter)."""
+    from gateway.printer.fake_printer import FakeNetworkPrinter, FakePrinter
+
+    printer = FakeNetworkPrinter(FakePrinter())
+    yield printer
+    printer.close()

@@ -126,8 +126,10 @@ class NullModem:
             tty.setraw(fd)
         self._slaves = (a_slave, b_slave)  # kept open so the masters never see EIO early
         self._stop = False
-        for src, dst in ((self.a_master, self.b_master), (self.b_master, self.a_master)):
-            threading.Thread(target=self._copy, args=(src, dst), daemon=True).start()
+        self._threads = [threading.Thread(target=self._copy, args=(src, dst), daemon=True)
+                         for src, dst in ((self.a_master, self.b_master), (self.b_master, self.a_master))]
+        for t in self._threads:
+            t.start()
 
     def _copy(self, src, dst):
         import select
@@ -146,7 +148,8 @@ class NullModem:
 
     def close(self):
         self._stop = True
-        time.sleep(0.15)
+        for t in self._threads:  # they look at _stop at least every 0.1 s
+            t.join(2)
         for fd in (self.a_master, self.b_master, *self._slaves):
             try:
                 os.close(fd)
@@ -164,7 +167,8 @@ class PtyPrinter:
         self.path = os.ttyname(slave)
         self._slave = slave
         self._stop = False
-        threading.Thread(target=self._run, daemon=True).start()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
 
     def _run(self):
         import select
@@ -183,7 +187,7 @@ class PtyPrinter:
 
     def close(self):
         self._stop = True
-        time.sleep(0.15)
+        self._thread.join(2)
         for fd in (self.master, self._slave):
             try:
                 os.close(fd)

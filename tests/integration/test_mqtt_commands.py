@@ -137,6 +137,7 @@ def test_inline_password_in_world_readable_config_is_refused(tmp_path):
     assert BrokerSettings.from_section({"url": "mqtt://x", "password": "s3cret"}, str(cfg)).password == "s3cret"
     pw = tmp_path / "pw"
     pw.write_text("from-file\n")
+    pw.chmod(0o600)
     assert BrokerSettings.from_section({"url": "mqtts://x", "password_file": str(pw)}).port == 8883
     assert BrokerSettings.from_section({"url": "mqtts://x", "password_file": str(pw)}).password == "from-file"
 

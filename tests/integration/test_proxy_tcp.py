@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import socket
 
@@ -21,13 +22,6 @@ def receipt_bytes(*lines: str) -> bytes:
         d.text(line + "\n")
     d.cut()
     return d.output
-
-
-@pytest.fixture
-def fake_net():
-    printer = FakeNetworkPrinter(FakePrinter())
-    yield printer
-    printer.close()
 
 
 @pytest.fixture
@@ -53,6 +47,8 @@ def test_escpos_network_client_prints_and_queries_through_the_gateway(gateway_fa
     assert receipt.ended_by == "cut" and receipt.till_id == "till-1"
     # the printer got exactly what the till sent (the queries belong to the receipt's bytes)
     assert receipt.raw.startswith(b"\x10\x04\x01\x10\x04\x04\x1b@")
+    # the capture may be done before the printer has read the last bytes: wait for them
+    wait_for(lambda: len(fake_net.printer.printed) >= len(receipt.raw), what="the printer's copy")
     assert bytes(fake_net.printer.printed) == receipt.raw
 
 
@@ -66,7 +62,8 @@ def test_printer_paper_out_reaches_the_till_and_the_status(gateway_fake, fake_ne
     assert gateway_fake.statuses[-1].online is False
 
 
-def test_printer_absent_at_start_then_coming_back():
+def test_printer_absent_at_start_then_coming_back(caplog):
+    caplog.set_level(logging.INFO, "gateway.printer")
     port = free_port()
     gw = Gateway(lambda: connect_printer(f"127.0.0.1:{port}"))
     try:
@@ -79,6 +76,7 @@ def test_printer_absent_at_start_then_coming_back():
         wait_for(lambda: gw.receipts, what="the receipt captured without a printer")
         assert "while the printer was away" in gw.receipts[0].text()
         assert gw.proxy.status.reachable is False
+        assert f"printer not reachable: printer 127.0.0.1:{port} not reachable" in caplog.text
         printer = FakeNetworkPrinter(FakePrinter(), f"127.0.0.1:{port}")
         try:
             wait_for(lambda: gw.proxy.printer.up, what="reconnect")
@@ -88,6 +86,7 @@ def test_printer_absent_at_start_then_coming_back():
             p.cut()
             p.close()
             wait_for(lambda: b"back again" in printer.printer.printed, what="printing after reconnect")
+            assert f"printer link up: printer tcp 127.0.0.1:{port}" in caplog.text
             assert b"while the printer was away" not in printer.printer.printed
         finally:
             printer.close()
@@ -95,7 +94,8 @@ def test_printer_absent_at_start_then_coming_back():
         gw.close()
 
 
-def test_printer_closing_mid_receipt_is_answered_and_reconnected():
+def test_printer_closing_mid_receipt_is_answered_and_reconnected(caplog):
+    caplog.set_level(logging.INFO, "gateway.printer")
     printer = SocketPrinter()
     gw = Gateway(lambda: connect_printer(printer.address))
     try:
@@ -117,6 +117,7 @@ def test_printer_closing_mid_receipt_is_answered_and_reconnected():
         till.close()
         wait_for(lambda: len(gw.receipts) == 1, what="receipt")
         assert gw.receipts[0].raw == first + b"second half\n\x1dV\x00"
+        assert "printer link lost: printer tcp 127.0.0.1" in caplog.text and "reconnecting" in caplog.text
     finally:
         gw.close()
         printer.close()
@@ -136,7 +137,8 @@ def test_query_pending_when_printer_dies_is_answered_by_the_gateway():
         gw.close()
 
 
-def test_till_disconnecting_mid_receipt_then_next_connection(gateway_fake, fake_net):
+def test_till_disconnecting_mid_receipt_then_next_connection(gateway_fake, fake_net, caplog):
+    caplog.set_level(logging.INFO, "gateway.printer")
     till = gateway_fake.till()
     partial = receipt_bytes("half a receipt", "never finished")[:-3]
     till.sendall(partial)
@@ -144,12 +146,15 @@ def test_till_disconnecting_mid_receipt_then_next_connection(gateway_fake, fake_
     wait_for(lambda: gateway_fake.receipts, what="the partial receipt")
     r = gateway_fake.receipts[0]
     assert r.ended_by == "close" and r.raw == partial and "never finished" in r.text()
+    assert "closed the connection) after 38 bytes" in caplog.text and len(partial) == 38
     p = Network("127.0.0.1", gateway_fake.port, timeout=3)
     p.text("next one\n")
     p.cut()
     p.close()
     wait_for(lambda: len(gateway_fake.receipts) == 2, what="next receipt")
-    assert bytes(fake_net.printer.printed) == partial + gateway_fake.receipts[1].raw
+    sent = partial + gateway_fake.receipts[1].raw
+    wait_for(lambda: len(fake_net.printer.printed) >= len(sent), what="the printer's copy")
+    assert bytes(fake_net.printer.printed) == sent
     assert "next one" in gateway_fake.receipts[1].text()
 
 
