@@ -50,8 +50,8 @@ def test_receipts_reach_the_consumer_and_the_printer_unchanged(mosquitto, tmp_pa
         assert status["printer"]["online"] is True and status["printer"]["link"] == "file"
         assert status["mqtt"]["connected"] is True and status["mqtt"]["url"] == mosquitto.url
         assert status["till"] == {"link": "tcp", "connected": False, "peer": None}
-        assert [r["receipt_id"] for r in status["receipts"]["last"]] == [e["receipt_id"] for e in reversed(got)]
-        assert status["receipts"]["last"][0]["total"] == sent[-1].truth["totals"]["gross"]
+        assert [r["receipt_id"] for r in status["receipts"]["last"]] == [e["receipt_id"] for e in got]
+        assert status["receipts"]["last"][-1]["total"] == sent[-1].truth["totals"]["gross"]
         assert status["disk_free_mb"] > 0 and status["pid"] > 0
 
         printer_status = wait_for(lambda: hub.seen.get(TOPICS.printer_status("till-1")), 5, "printer status")

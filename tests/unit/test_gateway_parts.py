@@ -109,7 +109,7 @@ def test_status_file_is_replaced_atomically(tmp_path):
         return {"count": n["i"]}
 
     w = StatusWriter(tmp_path, snap, interval_s=0.05).start()
-    time.sleep(0.3)
+    time.sleep(0.5)
     w.stop(final={"count": -1, "stopped": True})
     assert read_status(tmp_path) == {"count": -1, "stopped": True}
     assert w.writes >= 2
