@@ -7,7 +7,8 @@ e-receipt, the preference cache) it is
 
 with `key` = the key file's bytes, surrounding whitespace stripped, and `number` = the
 scanned number with spaces removed. The key file must be readable by its owner only
-(mode 0600): the key is what keeps the HMACs from being reversed by trying every number.
+(mode 0600, `gateway.config.secrets`): the key is what keeps the HMACs from being
+reversed by trying every number.
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from gateway.config.schema import ConfigError
+from gateway.config.secrets import check_secret_file
 
 MIN_KEY_BYTES = 16
 
@@ -64,23 +65,13 @@ def load_card_key(cfg: dict, file: str | None = None) -> CardKey | None:
     def refuse(message: str, remedy: str) -> ConfigError:
         return ConfigError(message, file=file, section="loyalty", key="hmac_key_file", remedy=remedy)
 
+    # missing, not a file, readable by others, wrong owner: the same rule as every secret file
+    check_secret_file(path, section="loyalty", key="hmac_key_file", config_path=file)
     try:
-        st = path.stat()
-        if not stat.S_ISREG(st.st_mode):
-            raise refuse(f"the card key {path} is not a file", "point hmac_key_file at the key file")
-        if st.st_mode & 0o077:
-            raise refuse(f"the card key {path} is readable by others (mode {stat.S_IMODE(st.st_mode):04o}); "
-                         "card numbers could be recovered from their HMACs with it",
-                         f"chmod 600 {path} (and chown it to the service user)")
         key = path.read_bytes().strip()
-    except FileNotFoundError:
-        raise refuse(f"the card key file {path} does not exist",
-                     f"install the retailer's key: umask 077; head -c 32 /dev/urandom | base64 > {path}") from None
-    except PermissionError:
-        raise refuse(f"cannot read the card key {path} (permission denied, running as uid {os.getuid()})",
-                     f"chown the key to the service user and chmod 600 {path}") from None
     except OSError as exc:
-        raise refuse(f"cannot read the card key {path}: {exc}", "check the path and the disk") from None
+        raise refuse(f"cannot read the card key {path}: {exc.strerror} (running as uid {os.getuid()})",
+                     f"chown the key to the service user and chmod 600 {path}") from None
     if len(key) < MIN_KEY_BYTES:
         raise refuse(f"the card key {path} is {'empty' if not key else f'only {len(key)} bytes'}; "
                      f"at least {MIN_KEY_BYTES} are needed",

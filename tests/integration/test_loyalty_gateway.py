@@ -88,5 +88,5 @@ def test_a_card_key_readable_by_others_is_refused_with_the_fix(mosquitto, tmp_pa
     cfg, _ = loyalty_config(tmp_path, mosquitto.url, "127.0.0.1:9", "/dev/null", key_mode=0o644)
     assert main(["run", "--config", cfg.path]) == 2
     err = capsys.readouterr().err
-    assert "readable by others" in err and f"chmod 600 {tmp_path / 'loyalty.key'}" in err
+    assert "mode 0644" in err and f"chmod 600 {tmp_path / 'loyalty.key'}" in err
     assert os.stat(tmp_path / "loyalty.key").st_mode & 0o777 == 0o644  # not changed behind their back

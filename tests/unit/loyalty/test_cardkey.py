@@ -37,7 +37,8 @@ def test_key_readable_by_others_is_refused_with_the_remedy(tmp_path):
     with pytest.raises(ConfigError) as err:
         load_card_key(c, file="gw.toml")
     text = str(err.value)
-    assert "[loyalty] hmac_key_file" in text and "0644" in text and f"chmod 600 {path}" in text
+    assert "[loyalty] hmac_key_file" in text and "mode 0644" in text and "other users" in text
+    assert f"chmod 600 {path}" in text
 
 
 def test_scanner_without_loyalty_section_names_the_missing_key(tmp_path):
@@ -61,4 +62,10 @@ def test_missing_key_file_says_how_to_make_one(tmp_path):
     path.unlink()
     with pytest.raises(ConfigError, match="does not exist") as err:
         load_card_key(c)
-    assert "urandom" in str(err.value)
+    assert "install -m 600" in str(err.value)
+
+
+def test_the_hub_computes_the_same_hmac():
+    from gateway.hub.auth import card_hmac as hub_card_hmac
+
+    assert hub_card_hmac(KEY, "4006 3813 3393 1") == card_hmac(KEY, "4006381333931")
