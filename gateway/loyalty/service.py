@@ -52,6 +52,8 @@ class LoyaltyService:
                 pass
         if self._thread:
             self._thread.join(2)
+        if self.display is not None:
+            self.display.close()
 
     def _read(self) -> None:
         while not self._stop.is_set():
