@@ -103,10 +103,11 @@ def decode_utf8(raw: bytes) -> str | None:
     """The text if `raw` is valid UTF-8 with at least one multi-byte character, else None."""
     if raw.isascii():
         return None
-    try:
-        return unicodedata.normalize("NFC", raw.decode("utf-8"))
-    except UnicodeDecodeError:
+    text = raw.decode("utf-8", "replace")  # no exception to raise on the common non-UTF-8 line
+    # each invalid sequence became a U+FFFD; a real one is the three bytes EF BF BD in the input
+    if "\ufffd" in text and text.count("\ufffd") != raw.count(b"\xef\xbf\xbd"):
         return None
+    return unicodedata.normalize("NFC", text)
 
 
 def decode_multibyte(raw: bytes, codec: str) -> str:
