@@ -359,9 +359,13 @@ class Decoder:
                         plain = self._plain() or ()
                     if plain and len(raw) <= plain[8]:
                         enc, style, cell, height, area, left_align, left, feed, _ = plain
-                        self._events.append(TextLine(
-                            offset=q, end=end, spans=[Span(decode_line_text(raw, enc), 0, style, cell)] if raw else [],
-                            align=left_align, left=left, width=area, height=height, feed=feed))
+                        if raw:
+                            text = raw.decode("ascii") if raw.isascii() and not enc[2] else decode_line_text(raw, enc)
+                            spans = [Span(text, 0, style, cell)]
+                        else:
+                            spans = []
+                        self._events.append(TextLine(offset=q, end=end, spans=spans, align=left_align, left=left,
+                                                     width=area, height=height, feed=feed))
                         self.commands += 1
                     else:  # to wrap, or in a multi-byte encoding
                         line_ops: list[list] = []
