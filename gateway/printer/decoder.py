@@ -46,6 +46,7 @@ from gateway.printer.style_runs import compile_run, patterns
 ESC, GS, FS, DLE = 0x1B, 0x1D, 0x1C, 0x10
 _CTRL = re.compile(rb"[\x00-\x1f]")
 _NUL_RUN = re.compile(rb"\x00+")
+_MAX_BLOCK = 1 << 16  # bytes of whole lines handled per _lines call
 _CONTEXT_KEY = attrgetter("kanji", "kanji_codec", "page", "intl", "bold", "underline", "width", "height",
                           "invert", "font", "double_strike", "upside_down", "rotated", "italic", "color",
                           "spacing")  # every setting _enc, _style, _cell and the text height read
@@ -249,12 +250,14 @@ class Decoder:
         search = _CTRL.search
         lines = self._lines_re.match
         run = self._run_re.match
+        retry = 0  # after a line that is not whole lines of text and runs, try again past its LF
         while pos < n:
-            if not self._line.ops and not self._page_mode:
-                block = lines(buf, pos)
+            if pos >= retry and not self._line.ops and not self._page_mode:
+                block = lines(buf, pos, pos + _MAX_BLOCK)  # a whole stream fed at once: bounded copies
                 if block is not None:
                     pos = self._lines(buf, pos, block.end())
                     continue
+                retry = buf.find(b"\n", pos) + 1 or n
             b = buf[pos]
             if b >= 0x20:
                 m = search(buf, pos)

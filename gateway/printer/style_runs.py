@@ -29,10 +29,11 @@ def command_pattern(cr_is_lf: bool) -> bytes:
 def patterns(cr_is_lf: bool) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     """(run of commands, whole lines of text and runs each ended by LF, a run splitting a line)."""
     cmd = command_pattern(cr_is_lf)
-    run = re.compile(rb"(?:" + cmd + rb")+")
+    # at most 32 commands a run: a longer series is several runs, and cache keys stay short;
+    # (cmd)(cmd){0,31} rather than (cmd){1,32}: this form lets re skip over text fast
+    run = rb"(?:" + cmd + rb")(?:" + cmd + rb"){0,31}"
     lines = re.compile(rb"(?:(?:[\x20-\xff]++|" + cmd + rb")*+\n)+")
-    split = re.compile(rb"((?:" + cmd + rb")(?:" + cmd + rb")*)")  # not (?:cmd)+: this form lets re skip text fast
-    return run, lines, split
+    return re.compile(run), lines, re.compile(rb"(" + run + rb")")
 
 
 _COMMAND = {False: re.compile(command_pattern(False)), True: re.compile(command_pattern(True))}

@@ -34,3 +34,14 @@ def test_documents_match_the_golden_set(golden):
     assert not wrong, f"{len(wrong)} documents differ, first: {wrong[:5]}"
     assert not [n for n in unknown if n.startswith("random")], "the seeded random streams changed"
     assert compared >= 3000
+
+
+def test_long_runs_and_big_blocks_decode_the_same_in_any_chunking():
+    # 40 style commands in a row (runs are cut at 32), and more than the 64 KiB of whole
+    # lines the text path takes at once when a stream is fed whole
+    line = "Caf\u00e9 cr\u00e8me 2,50 \u20ac\n".encode("cp858")
+    data = (b"\x1bE\x01\x1b-\x01" * 20 + b"head\n" + line * 4000 + b"\x1bt\x13" + line + b"\x1dV\x00")
+    assert len(data) > 70_000
+    whole = decode_chunked(data, "TM-T88V")
+    assert decode_chunked(data, "TM-T88V", 3) == whole
+    assert decode_chunked(data, "TM-T88V", 4096) == whole
