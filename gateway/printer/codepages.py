@@ -92,7 +92,7 @@ def intl_table(base: str, intl: int) -> str:
     return "".join(lst)
 
 
-@lru_cache(maxsize=4096)  # pieces such as "\xa4 A" after an ESC t come back on every receipt
+@lru_cache(maxsize=512)  # pieces such as "\xa4 A" after an ESC t come back on every receipt
 def decode_single(raw: bytes, table: str) -> str:
     text = codecs.charmap_decode(raw, "replace", table)[0]
     if not text.isascii():
@@ -100,7 +100,7 @@ def decode_single(raw: bytes, table: str) -> str:
     return text
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=512)
 def decode_utf8(raw: bytes) -> str | None:
     """The text if `raw` is valid UTF-8 with at least one multi-byte character, else None."""
     if raw.isascii():

@@ -250,26 +250,28 @@ class Decoder:
         search = _CTRL.search
         lines = self._lines_re.match
         run = self._run_re.match
-        retry = 0  # after a line that is not whole lines of text and runs, try again past its LF
+        retry = 0  # after a line the text path cannot take whole, try again past its LF
         while pos < n:
-            if pos >= retry and not self._line.ops and not self._page_mode:
-                block = lines(buf, pos, pos + _MAX_BLOCK)  # a whole stream fed at once: bounded copies
-                if block is not None:
-                    pos = self._lines(buf, pos, block.end())
-                    continue
-                retry = buf.find(b"\n", pos) + 1 or n
             b = buf[pos]
-            if b >= 0x20:
-                m = search(buf, pos)
-                stop = m.start() if m else n
-                self._text(bytes(buf[pos:stop]), pos)
-                pos = stop
-                continue
-            if b == ESC or b == GS or b == 0x0D:
-                m = run(buf, pos)
+            m = None
+            if b >= 0x20 or b == 0x0A or ((b == ESC or b == GS or b == 0x0D) and (m := run(buf, pos))):
+                # text, LF or a style run: maybe whole lines (not tried at other commands or
+                # inside image data, which may hold any byte)
+                if pos >= retry and not self._line.ops and not self._page_mode:
+                    block = lines(buf, pos, pos + _MAX_BLOCK)  # a whole stream fed at once: bounded copies
+                    if block is not None:
+                        pos = self._lines(buf, pos, block.end())
+                        continue
+                    retry = buf.find(b"\n", pos) + 1 or n
                 if m is not None:
                     self._apply_run(bytes(buf[pos:m.end()]), pos)
                     pos = m.end()
+                    continue
+                if b >= 0x20:
+                    found = search(buf, pos)
+                    stop = found.start() if found else n
+                    self._text(bytes(buf[pos:stop]), pos)
+                    pos = stop
                     continue
             r = ctrl[b](buf, pos, n)
             if r < 0:
