@@ -6,7 +6,9 @@
     events += dec.close()
 
 Feeding one byte at a time gives the same events as feeding the whole stream.
-Text runs are found with one regular-expression search and sliced in bulk; bulk
+Whole lines of text and style commands (ESC ! n, ESC t n ...) are matched by one regex,
+their command runs applied from a cache (see `style_runs`) and most lines turned into
+events directly; anything else goes command by command. Text runs are sliced in bulk; bulk
 payloads (images, symbols) are sliced by their declared length. A command whose
 bytes have not all arrived waits in the buffer; a payload larger than the limits
 is skipped byte-exactly (as the printer consumes it) without being held in memory.
@@ -17,7 +19,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from operator import attrgetter
 
 from gateway.printer import barcodes, graphics
 from gateway.printer.codepages import intl_table, page_table
@@ -32,24 +33,20 @@ from gateway.printer.document import (
     Feed,
     Image,
     Reset,
-    Span,
     StatusRequest,
     StoredImage,
     Style,
     TextLine,
     Warning,
 )
-from gateway.printer.layout import ABS, REL, TAB, TEXT, LineBuilder, decode_line_text, spans_if_fit
+from gateway.printer.layout import ABS, REL, TAB, LineBuilder
 from gateway.printer.profiles import FONT_CELL, FONT_HEIGHT, Profile, get_profile
-from gateway.printer.style_runs import compile_run, patterns
+from gateway.printer.style_runs import patterns
+from gateway.printer.text_lines import MAX_BLOCK, TextLines
 
 ESC, GS, FS, DLE = 0x1B, 0x1D, 0x1C, 0x10
 _CTRL = re.compile(rb"[\x00-\x1f]")
 _NUL_RUN = re.compile(rb"\x00+")
-_MAX_BLOCK = 1 << 16  # bytes of whole lines handled per _lines call
-_CONTEXT_KEY = attrgetter("kanji", "kanji_codec", "page", "intl", "bold", "underline", "width", "height",
-                          "invert", "font", "double_strike", "upside_down", "rotated", "italic", "color",
-                          "spacing")  # every setting _enc, _style, _cell and the text height read
 MAX_PAYLOAD = graphics.MAX_IMAGE_BYTES  # larger declared payloads are skipped, not buffered
 NEED = -1  # handler result: the command is not complete yet
 ALIGN = {0: "left", 1: "center", 2: "right", 48: "left", 49: "center", 50: "right"}
@@ -93,7 +90,7 @@ class _State:
         self.unit_y = 1.0
 
 
-class Decoder:
+class Decoder(TextLines):
     """Feed bytes, get events. See the module docstring."""
 
     def __init__(self, profile: str | Profile | None = None, *, cr_is_lf: bool = False):
@@ -258,7 +255,7 @@ class Decoder:
                 # text, LF or a style run: maybe whole lines (not tried at other commands or
                 # inside image data, which may hold any byte)
                 if pos >= retry and not self._line.ops and not self._page_mode:
-                    block = lines(buf, pos, pos + _MAX_BLOCK)  # a whole stream fed at once: bounded copies
+                    block = lines(buf, pos, pos + MAX_BLOCK)  # a whole stream fed at once: bounded copies
                     if block is not None:
                         pos = self._lines(buf, pos, block.end())
                         continue
@@ -285,131 +282,6 @@ class Decoder:
         if pos:
             del buf[:pos]
             self._base += pos
-
-    def _apply_run(self, run: bytes, pos: int) -> None:
-        """A run of style commands (see style_runs): its settings, warnings and count at once."""
-        compiled = self._runs.get(run)
-        if compiled is None:
-            if len(self._runs) >= 4096:  # bound the cache on hostile streams
-                self._runs.clear()
-            compiled = self._runs[run] = compile_run(self, run)
-        assigned, warnings, count = compiled
-        if assigned:
-            s = self.s
-            for name, value in assigned:
-                setattr(s, name, value)
-            self._style_cache = None
-            self._ctx = None
-        for a, e, message in warnings:
-            self._warn(self._base + pos + a, self._base + pos + e, message)
-        self.commands += count
-
-    def _context(self) -> tuple:
-        """(encoding, style, cell, height) for text: one lookup keyed by the settings they depend on."""
-        ctx = self._ctx
-        if ctx is None:
-            s = self.s
-            key = _CONTEXT_KEY(s)
-            ctx = self._contexts.get(key)
-            if ctx is None:
-                if len(self._contexts) >= 4096:
-                    self._contexts.clear()
-                ctx = self._contexts[key] = (self._enc(), self._style(), self._cell(),
-                                             FONT_HEIGHT.get(s.font, 24) * s.height)
-            self._ctx = ctx
-        return ctx
-
-    def _plain(self) -> tuple | None:
-        """What a line without commands needs: (enc, style, cell, height, area, align, left,
-        feed, most characters before it wraps); None where such lines take the general path."""
-        enc, style, cell, height = self._ctx or self._context()
-        if enc[0] != "sb":
-            return None
-        s, profile = self.s, self.profile
-        area = max(1, min(s.area, profile.width - s.left))
-        return (enc, style, cell, height, area, s.align, s.left, max(s.line_spacing, height),
-                area // cell if profile.width_known else 1 << 62)
-
-    def _lines(self, buf, pos: int, stop: int) -> int:
-        """Whole lines of text and style runs, each ended by LF: the same events as byte by byte.
-
-        One regex split cuts the block into text and runs. Text that starts a line and runs
-        to its LF (the runs before it applied) becomes its TextLine directly; a line with a
-        run inside collects its text operations and is laid out when its LF comes.
-        """
-        q = self._base + pos  # stream offset of the piece being read
-        ops: list[list] = []  # the current line's text operations, when a run came inside it
-        start = align = None
-        text_height = 0
-        plain = None  # _plain() while no run changes the settings
-        for i, piece in enumerate(self._split_re.split(bytes(buf[pos:stop]))):
-            if i & 1:
-                self._apply_run(piece, q - self._base)
-                q += len(piece)
-                plain = None
-                continue
-            if not piece:
-                continue
-            segments = piece.split(b"\n")
-            tail = segments.pop()  # text after the last LF: a line a run will continue
-            for raw in segments:  # each ended by an LF
-                end = q + len(raw) + 1
-                if ops:
-                    if raw:
-                        text_height = self._add_text(ops, raw, text_height)
-                    self._line_end(ops, start, align, text_height, end)
-                    ops, start, align, text_height = [], None, None, 0
-                else:
-                    if plain is None:
-                        plain = self._plain() or ()
-                    if plain and len(raw) <= plain[8]:
-                        enc, style, cell, height, area, left_align, left, feed, _ = plain
-                        if raw:
-                            text = raw.decode("ascii") if raw.isascii() and not enc[2] else decode_line_text(raw, enc)
-                            spans = [Span(text, 0, style, cell)]
-                        else:
-                            spans = []
-                        self._events.append(TextLine(offset=q, end=end, spans=spans, align=left_align, left=left,
-                                                     width=area, height=height, feed=feed))
-                        self.commands += 1
-                    else:  # to wrap, or in a multi-byte encoding
-                        line_ops: list[list] = []
-                        height = self._add_text(line_ops, raw, 0) if raw else 0
-                        self._line_end(line_ops, q, self.s.align, height, end)
-                q = end
-            if tail:
-                if not ops:
-                    start, align = q, self.s.align
-                text_height = self._add_text(ops, tail, text_height)
-                q += len(tail)
-        return stop
-
-    def _add_text(self, ops: list[list], raw: bytes, text_height: int) -> int:
-        """LineBuilder.text on a line kept in `ops`; returns the line's text height."""
-        enc, style, cell, height = self._ctx or self._context()
-        if ops:
-            op = ops[-1]
-            if op[2] is enc and op[3] is style and op[4] == cell:
-                op[1] += raw
-                return text_height
-        ops.append([TEXT, raw, enc, style, cell])
-        return max(height, text_height)
-
-    def _line_end(self, ops: list[list], start: int | None, align: str | None, text_height: int, end: int) -> None:
-        """The LF at end - 1 prints the line: laid out here when it fits, else by the LineBuilder."""
-        self.commands += 1
-        s = self.s
-        area = max(1, min(s.area, self.profile.width - s.left))
-        spans = spans_if_fit(ops, area if self.profile.width_known else 1 << 30) if ops else []
-        if spans is None:
-            line = self._line
-            line.ops, line.align, line.text_height, self._line_start = ops, align, text_height, start
-            self._print_line(end - 1, end)
-            return
-        height = text_height or FONT_HEIGHT.get(s.font, 24) * s.height
-        self._events.append(TextLine(offset=end - 1 if start is None else start, end=end, spans=spans,
-                                     align=align or s.align, left=s.left, width=area, height=height,
-                                     feed=max(s.line_spacing, height)))
 
     def _text(self, raw: bytes, pos: int) -> None:
         line = self._line
