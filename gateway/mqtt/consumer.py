@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 class Consumer:
     thread_name = "consumer"
+    read_burst = 1      # messages read per network pass beyond loop()'s one (ingest: many)
 
     def __init__(self, settings: BrokerSettings, client_id: str, *, session_expiry_s: int = 86400,
                  reconnect_max_s: float = 5.0, inflight: int = 200, loop_timeout_s: float = 0.02):
@@ -126,6 +127,9 @@ class Consumer:
                         next_attempt = time.monotonic() + self.backoff.next_delay()
                         continue
                 rc = self._client.loop(self.loop_timeout_s)
+                if rc == mqtt.MQTT_ERR_SUCCESS and self.read_burst > 1:
+                    # loop() reads about one packet per call; read what else is waiting in one go
+                    rc = self._client.loop_read(self.read_burst)
                 if rc != mqtt.MQTT_ERR_SUCCESS:
                     self._client = None
                     self.connected = False
@@ -143,6 +147,8 @@ class Consumer:
                     self.on_error(exc)
                 self._client.disconnect()
                 self._client.loop(0.1)
+                self._client = None
+                self.connected = False
         finally:
             self.close()
 
