@@ -167,6 +167,15 @@ _UPDATE_GATEWAY = (update(gateways).where(gateways.c.gateway_id == bindparam("gw
                            missing=bindparam("missing"), last_seen=bindparam("last_seen")))
 
 
+# hot reads, built once (building a statement costs more than running it)
+_BY_TOKEN = select(receipts).where(receipts.c.access_token == bindparam("token"))
+_POINTS = (select(func.coalesce(func.sum(ledger.c.points), 0)).where(ledger.c.account_id == accounts.c.account_id)
+           .scalar_subquery())
+_CARD_PREFERENCE = (select(accounts.c.mode, accounts.c.locale, accounts.c.greeting_name, _POINTS.label("points_balance"))
+                    .select_from(cards.join(accounts, cards.c.account_id == accounts.c.account_id))
+                    .where(cards.c.card_hmac == bindparam("card")))
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
@@ -470,7 +479,7 @@ class Store:
         if not token or len(token) > 128:
             return None
         with self.read() as conn:
-            row = conn.execute(select(receipts).where(receipts.c.access_token == token)).first()
+            row = conn.execute(_BY_TOKEN, {"token": token}).first()
         return _public(row) if row else None
 
     def receipt(self, receipt_id: str) -> dict | None:
@@ -604,13 +613,8 @@ class Store:
     def card_preference(self, card_hmac: str) -> dict | None:
         """For a scan: {mode, locale, greeting_name, points_balance} of the card's account, or None
         (one query)."""
-        points = (select(func.coalesce(func.sum(ledger.c.points), 0)).where(ledger.c.account_id == accounts.c.account_id)
-                  .scalar_subquery())
-        stmt = (select(accounts.c.mode, accounts.c.locale, accounts.c.greeting_name, points.label("points_balance"))
-                .select_from(cards.join(accounts, cards.c.account_id == accounts.c.account_id))
-                .where(cards.c.card_hmac == card_hmac))
         with self.read() as conn:
-            row = conn.execute(stmt).first()
+            row = conn.execute(_CARD_PREFERENCE, {"card": card_hmac}).first()
         return dict(row._mapping, points_balance=int(row.points_balance)) if row else None
 
     def cards_of(self, account_id: str) -> list[dict]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import threading
 import time
 import uuid
@@ -174,6 +175,7 @@ class Consumer:
             return
         self.connected = True
         self.backoff.reset()
+        no_delay(client)
         for flt in self.subscriptions():
             client.subscribe(flt, qos=1)
 
@@ -182,3 +184,14 @@ class Consumer:
             self.handle(msg)
         except Exception:  # noqa: BLE001 - a bad message never stops the consumer
             log.exception("error handling a message on %s", msg.topic)
+
+
+def no_delay(client: mqtt.Client) -> None:
+    """Small replies and acks go out at once: without TCP_NODELAY, Nagle's algorithm holds a
+    reply until the broker acknowledges the previous packet (~40 ms with delayed ACKs)."""
+    sock = client.socket()
+    if isinstance(sock, socket.socket):
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass
