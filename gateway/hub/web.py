@@ -118,7 +118,8 @@ def make_hub(store, cfg, *, mailer: Mailer | None = None, limiter: Limiter | Non
               public_url=(hub_cfg.get("public_url") or "").rstrip("/"),
               api_keys=load_api_keys(_path(cfg, hub_cfg.get("api_keys_file"))))
     env = Environment(loader=FileSystemLoader(HERE / "templates"),
-                      autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+                      autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True,
+                      auto_reload=False)  # package files: no stat() per page
     env.filters.update(FILTERS)
     hub.templates = Jinja2Templates(env=env)
     return hub
