@@ -34,6 +34,27 @@ def gateway(url: str, data_dir: Path, gw: str = "gw-1", **kw) -> GatewayClient:
     return client
 
 
+def demo_config(tmp_path: Path, url: str, gw: str = "gw-kill") -> Path:
+    """A gateway config for `python -m gateway.mqtt.demo` (fast reconnect and republish)."""
+    cfg = tmp_path / "gateway.toml"
+    cfg.write_text(f"""
+[gateway]
+id = "{gw}"
+store_id = "store-1"
+till_id = "till-1"
+data_dir = "{tmp_path / 'gw-data'}"
+[till]
+[printer]
+link = "none"
+[mqtt]
+url = "{url}"
+reconnect_max_s = 1
+[outbox]
+republish_after_s = 2
+""")
+    return cfg
+
+
 def listener(url: str, db: Path, **kw) -> Listener:
     kw.setdefault("gap_wait_s", 2.0)
     lis = Listener(settings(url), db, reconnect_max_s=1.0, **kw)

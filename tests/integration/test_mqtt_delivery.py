@@ -21,7 +21,15 @@ import pytest
 from gateway.mqtt.demo import e_receipt, till_stream
 from gateway.mqtt.outbox import OutboxFull
 from gateway.printer.decoder import decode
-from tests.integration.mqtt_rig import gateway, listener, receipt, record, stored, wait_for
+from tests.integration.mqtt_rig import (
+    demo_config,
+    gateway,
+    listener,
+    receipt,
+    record,
+    stored,
+    wait_for,
+)
 from tests.tcpproxy import TcpProxy
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -175,29 +183,9 @@ def test_connection_dropped_mid_publish(mosquitto, tmp_path):
         proxy.close()
 
 
-def _demo_config(tmp_path: Path, url: str) -> Path:
-    cfg = tmp_path / "gateway.toml"
-    cfg.write_text(f"""
-[gateway]
-id = "gw-kill"
-store_id = "store-1"
-till_id = "till-1"
-data_dir = "{tmp_path / 'gw-data'}"
-[till]
-[printer]
-link = "none"
-[mqtt]
-url = "{url}"
-reconnect_max_s = 1
-[outbox]
-republish_after_s = 2
-""")
-    return cfg
-
-
 def test_gateway_sigkilled_repeatedly(mosquitto, tmp_path):
     """A publisher process (python -m gateway.mqtt.demo) is SIGKILLed at random points and restarted."""
-    cfg = _demo_config(tmp_path, mosquitto.url)
+    cfg = demo_config(tmp_path, mosquitto.url)
     lis = listener(mosquitto.url, tmp_path / "listen.db")
     total, kills = 400, 0
     captured: dict[str, int] = {}

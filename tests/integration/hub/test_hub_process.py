@@ -16,7 +16,7 @@ pytest.importorskip("sqlalchemy", reason="the hub extra is not installed: pip in
 
 from gateway.hub.db import Store  # noqa: E402
 from gateway.hub.scan import ScanResponder  # noqa: E402
-from tests.integration.mqtt_rig import gateway, settings, wait_for  # noqa: E402
+from tests.integration.mqtt_rig import demo_config, gateway, settings, wait_for  # noqa: E402
 from tests.mosquitto import free_port  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -38,24 +38,9 @@ log_level = "warning"
     return cfg
 
 
-def gateway_config(tmp_path: Path, url: str) -> Path:
-    cfg = tmp_path / "gateway.toml"
-    cfg.write_text(f"""
-[gateway]
-id = "gw-kill"
-store_id = "store-1"
-till_id = "till-1"
-data_dir = "{tmp_path / 'gw-data'}"
-[till]
-[printer]
-link = "none"
-[mqtt]
-url = "{url}"
-reconnect_max_s = 1
-[outbox]
-republish_after_s = 2
-""")
-    return cfg
+def hub_cli(cfg: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "gateway", "hub", "--config", str(cfg)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
 
 
 def start_hub(cfg: Path) -> subprocess.Popen:
@@ -67,7 +52,7 @@ def start_hub(cfg: Path) -> subprocess.Popen:
 
 
 def test_hub_killed_mid_stream_restarts_without_loss_or_duplication(mosquitto, tmp_path):
-    hub_cfg, gw_cfg = hub_config(tmp_path, mosquitto.url), gateway_config(tmp_path, mosquitto.url)
+    hub_cfg, gw_cfg = hub_config(tmp_path, mosquitto.url), demo_config(tmp_path, mosquitto.url)
     total = 600
     hub = start_hub(hub_cfg)
     gw = subprocess.Popen([sys.executable, "-m", "gateway.mqtt.demo", "--config", str(gw_cfg), "--total", str(total),
@@ -147,8 +132,7 @@ url = "mqtt://127.0.0.1:{free_port()}"
 [hub]
 database = "postgresql://nobody@127.0.0.1:{free_port()}/hub"
 """)
-    proc = subprocess.run([sys.executable, "-m", "gateway", "hub", "--config", str(cfg)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+    proc = hub_cli(cfg)
     assert proc.returncode == 2
     assert "cannot open the database postgresql://nobody@127.0.0.1" in proc.stderr and "fix: check [hub] database" in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -157,10 +141,8 @@ database = "postgresql://nobody@127.0.0.1:{free_port()}/hub"
 def test_config_mistakes_name_the_key(tmp_path):
     cfg = tmp_path / "hub.toml"
     cfg.write_text('[mqtt]\n[hub]\ndatabase = "mysql://x"\n[loyalty_rules]\nexcluded_categories = ["tobacco"]\n')
-    proc = subprocess.run([sys.executable, "-m", "gateway", "hub", "--config", str(cfg)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+    proc = hub_cli(cfg)
     assert proc.returncode == 2 and "hub.toml:3: [hub] database:" in proc.stderr, proc.stderr
     cfg.write_text('[mqtt]\n[hub]\n[loyalty_rules]\nexcluded_categories = ["tobacco"]\n')
-    proc = subprocess.run([sys.executable, "-m", "gateway", "hub", "--config", str(cfg)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+    proc = hub_cli(cfg)
     assert "[loyalty_rules] excluded_categories: category 'tobacco' is not defined" in proc.stderr, proc.stderr
