@@ -71,20 +71,23 @@ def build(data: Path, accounts: int, per_account: int) -> dict:
     return plan
 
 
-def serve(data: Path, port: int) -> None:
-    """The server process: the web app as the hub runs it (limits raised: one address is every client)."""
+def bench_app():
+    """The web app as the hub runs it, with the rate limits raised (one address is every client)."""
+    from gateway.hub import ratelimit
+
+    ratelimit.RULES.update({rule: (10**9, window) for rule, (_, window) in ratelimit.RULES.items()})
+    from gateway.hub.web import app_from_env
+
+    return app_from_env()
+
+
+def serve(data: Path, port: int, workers: int) -> None:
+    """The server process(es): uvicorn, one process as `receipt-gateway hub` runs it, or --workers."""
     import uvicorn
 
-    from gateway.config.hub import load_hub
-    from gateway.hub.db import Store
-    from gateway.hub.ratelimit import RULES, Limiter
-    from gateway.hub.web import create_app
-
-    cfg = load_hub(data / "hub.toml")
-    store = Store(cfg["hub"]["database"], base_dir=data)
-    limiter = Limiter({rule: (10**9, window) for rule, (_, window) in RULES.items()})
-    uvicorn.run(create_app(store, cfg, limiter=limiter), host="127.0.0.1", port=port, log_level="warning",
-                access_log=False, lifespan="off")
+    os.environ["RG_HUB_CONFIG"] = str(data / "hub.toml")
+    uvicorn.run("benchmarks.hub_pages:bench_app", factory=True, host="127.0.0.1", port=port,
+                log_level="warning", access_log=False, lifespan="off", workers=workers)
 
 
 async def sign_in(client, base: str, data: Path, address: str) -> None:
@@ -131,9 +134,16 @@ async def customer(n: int, base: str, data: Path, plan: dict, warm: float, until
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU time so far of a process and its children (uvicorn's workers), Linux /proc."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if stat.parent.name == str(pid) or fields[1] == str(pid):
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def pct(values: list[float], p: float) -> float:
@@ -168,10 +178,11 @@ def main() -> int:
     ap.add_argument("--accounts", type=int, default=20)
     ap.add_argument("--per-account", type=int, default=60)
     ap.add_argument("--downloads", action="store_true", help="measure the PNG and PDF downloads instead")
-    ap.add_argument("--serve", nargs=2, metavar=("DIR", "PORT"), help=argparse.SUPPRESS)
+    ap.add_argument("--workers", type=int, default=1, help="web processes (uvicorn --workers)")
+    ap.add_argument("--serve", nargs=3, metavar=("DIR", "PORT", "WORKERS"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve:
-        serve(Path(args.serve[0]), int(args.serve[1]))
+        serve(Path(args.serve[0]), int(args.serve[1]), int(args.serve[2]))
         return 0
     from tests.webserver import free_port
 
@@ -181,7 +192,8 @@ def main() -> int:
     print(f"store: {args.accounts} accounts x {args.per_account} receipts = {args.accounts * args.per_account} "
           f"receipts (built in {time.perf_counter() - t:.1f} s)")
     port = free_port()
-    server = subprocess.Popen([sys.executable, __file__, "--serve", str(data), str(port)], cwd=ROOT)
+    server = subprocess.Popen([sys.executable, __file__, "--serve", str(data), str(port), str(args.workers)],
+                              cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)))
     try:
         import httpx
 
@@ -199,7 +211,7 @@ def main() -> int:
     elapsed = results.pop("_elapsed")[0]
     cpu = results.pop("_cpu")[0]
     every = [v for vs in results.values() for v in vs]
-    print(f"{args.clients} concurrent clients, {elapsed:.1f} s: {len(every)} requests, "
+    print(f"{args.workers} web process(es), {args.clients} concurrent clients, {elapsed:.1f} s: {len(every)} requests, "
           f"{len(every) / elapsed:.0f} req/s; server CPU {cpu / max(1, len(every)) * 1000:.1f} ms a request "
           f"({cpu / elapsed * 100:.0f} % of a core); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"{'page':10} {'count':>6} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}")

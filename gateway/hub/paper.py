@@ -102,12 +102,18 @@ def image(ereceipt: dict):
 
 
 def png(ereceipt: dict) -> bytes:
-    buf = io.BytesIO()
-    image(ereceipt).save(buf, format="PNG", compress_level=3)
-    return buf.getvalue()
+    return _file(ereceipt["receipt_id"], "PNG", "", _Frozen(ereceipt))
 
 
 def pdf(ereceipt: dict, title: str = "Receipt") -> bytes:
+    return _file(ereceipt["receipt_id"], "PDF", title, _Frozen(ereceipt))
+
+
+@lru_cache(maxsize=64)  # a receipt's files are asked for a few times in a row (phone, then PDF)
+def _file(receipt_id: str, kind: str, title: str, frozen: _Frozen) -> bytes:
     buf = io.BytesIO()
-    image(ereceipt).save(buf, format="PDF", resolution=DPI, title=title, author="receipt hub")
+    if kind == "PNG":
+        image(frozen.ereceipt).save(buf, format="PNG", compress_level=3)
+    else:
+        image(frozen.ereceipt).save(buf, format="PDF", resolution=DPI, title=title, author="receipt hub")
     return buf.getvalue()
