@@ -53,6 +53,18 @@ HUB = Section("hub", {
                          maxval=86400),
     "unknown_card_mode": Option("str", "paper", "scan answer for a card no account has", choices=("paper", "qr", "none")),
     "log_level": Option("str", "info", "log level", choices=("debug", "info", "warning", "error")),
+    # the web pages and the API (gateway.hub.web); relative paths are from this file's directory
+    "public_url": Option("str", "", "the address customers reach the hub at, e.g. https://receipts.example.com "
+                         "(links in mails; https makes the session cookie Secure)", pattern=r"(https?://\S+)?"),
+    "secret_file": Option("path", "", "secret that signs session cookies and card codes (mode 0600); "
+                          "empty: a random one each start (everyone is signed out on restart)"),
+    "mail_dir": Option("path", "", "sign-in mails are written here as .eml files; empty: to the log"),
+    "mail_from": Option("str", "receipts@localhost", "From: address of sign-in mails"),
+    "card_key_file": Option("path", "", "the retailer's card HMAC key (as the gateways' [loyalty] "
+                            "hmac_key_file): enables sign-in by card number + code"),
+    "card_key_id": Option("str", "k1", "id of that key"),
+    "api_keys_file": Option("path", "", "ERP API keys, one `NAME KEY` or `NAME sha256:HEX` a line; "
+                            "empty: the API answers 401"),
 }, required=True, help='the hub: listen = "127.0.0.1:8080", database = "sqlite:///hub.db"')
 
 LOYALTY_RULES = Section("loyalty_rules", {

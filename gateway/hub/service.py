@@ -110,6 +110,7 @@ class HubService:
         config = uvicorn.Config(app, host=host, port=port, log_level=self.cfg["hub"]["log_level"],
                                 access_log=False, lifespan="off")
         self.server = uvicorn.Server(config)
+        self.server._captured_signals = _Forgetful()  # stop on SIGTERM, but return: the hub exits 0
         self.server.run()
         if not self.server.started:
             raise OSError(f"cannot listen on {host}:{port} (in use, or not an address of this machine)")
@@ -132,3 +133,11 @@ class HubService:
 
     def stats(self) -> dict:
         return {"ingest": [c.stats() for c in self.consumers], "scan": self.scan.stats()}
+
+
+class _Forgetful(list):
+    """uvicorn re-raises the signal that stopped it once it is down (the process then dies of it);
+    the hub shuts its consumers down and exits 0 instead, so nothing is remembered."""
+
+    def append(self, _signal) -> None:
+        pass

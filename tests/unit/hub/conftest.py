@@ -31,3 +31,14 @@ def make_store(db_kind, tmp_path):
     yield make
     for cm in reversed(stack):
         cm.__exit__(None, None, None)
+
+
+@pytest.fixture
+def site(tmp_path):
+    """The hub's web app on a SQLite store (tests/unit/hub/web_support.py)."""
+    from tests.unit.hub.web_support import make_site
+
+    s = make_site(tmp_path)
+    yield s
+    s.client.close()
+    s.store.close()
