@@ -64,6 +64,20 @@ def _shot(driver, name: str) -> Path:
     return path
 
 
+def _click(driver, css: str, then_url: str | None = None, then_text: str | None = None) -> None:
+    """Click, then wait (a loaded machine is slow) until the next page is there."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.find_element(By.CSS_SELECTOR, css).click()
+    wait = WebDriverWait(driver, 20)
+    if then_url:  # a regular expression the new URL matches
+        wait.until(ec.url_matches(then_url))
+    if then_text:
+        wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "main"), then_text))
+
+
 def _fits_the_phone(driver) -> bool:
     return driver.execute_script(
         "return document.documentElement.scrollWidth <= window.innerWidth + 1")
@@ -92,18 +106,14 @@ def test_customer_journey_on_a_phone(browser, tmp_path):
         assert paper["width"] <= PHONE[0]
         _shot(d, "receipt")
         # 2. "add to my account" -> sign in by email
-        d.find_element(By.CSS_SELECTOR, ".actions form button").click()
-        assert "/signin" in d.current_url
+        _click(d, ".actions form button", then_url="/signin[?]")
         _shot(d, "signin")
         d.find_element(By.ID, "email").send_keys("anna@example.com")
-        d.find_element(By.CSS_SELECTOR, "form[action='/signin/email'] button").click()
-        assert "a link is on its way" in d.find_element(By.CSS_SELECTOR, "main").text
+        _click(d, "form[action='/signin/email'] button", then_text="a link is on its way")
         link = re.search(r"https?://\S+", site.last_body()).group(0).replace("http://testserver", base)
         d.get(link)
-        d.find_element(By.CSS_SELECTOR, "form[action='/signin/link'] button").click()
-        assert d.current_url == f"{base}/r/{qr['access_token']}"
-        d.find_element(By.CSS_SELECTOR, ".actions form button").click()
-        assert "Added to your account." in d.find_element(By.CSS_SELECTOR, "main").text
+        _click(d, "form[action='/signin/link'] button", then_url=f"/r/{qr['access_token']}$")
+        _click(d, ".actions form button", then_text="Added to your account.")
         # 3. the whole card history came along: history, totals per month, points
         d.get(f"{base}/account")
         rows = d.find_elements(By.CSS_SELECTOR, ".receipts li")
@@ -114,7 +124,7 @@ def test_customer_journey_on_a_phone(browser, tmp_path):
         assert _fits_the_phone(d), "the history scrolls sideways on a phone"
         _shot(d, "history")
         d.find_element(By.ID, "q").send_keys(docs[0]["receipt_number"])
-        d.find_element(By.CSS_SELECTOR, "form.filters button").click()
+        _click(d, "form.filters button", then_url="[?]q=")
         assert len(d.find_elements(By.CSS_SELECTOR, ".receipts li")) == 1
         d.get(f"{base}/account/points")
         account = site.store.account_by_email("anna@example.com")["account_id"]
@@ -124,13 +134,12 @@ def test_customer_journey_on_a_phone(browser, tmp_path):
         # 4. delivery mode by its label (labels are clickable: they belong to their radio)
         d.get(f"{base}/account/settings")
         d.find_element(By.CSS_SELECTOR, "label[for='mode-none']").click()
-        d.find_element(By.CSS_SELECTOR, "form[action='/account/mode'] button").click()
-        assert "Saved." in d.find_element(By.CSS_SELECTOR, "main").text
+        _click(d, "form[action='/account/mode'] button", then_text="Saved.")
         assert site.store.account(account)["mode"] == "none"
         _shot(d, "settings")
         # 5. the same receipt in French, by the language switch
         d.get(f"{base}/r/{qr['access_token']}")
-        d.find_element(By.CSS_SELECTOR, "a[hreflang='fr']").click()
+        _click(d, "a[hreflang='fr']", then_text="Détails")
         assert d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr"
         assert "Télécharger le PDF" in d.page_source
         # 6. a guessed token: the plain 404

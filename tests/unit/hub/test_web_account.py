@@ -141,3 +141,15 @@ def test_pages_need_signing_in(site):
     for path in ("/account", "/account/points", "/account/settings"):
         r = site.client.get(path, follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"] == f"/signin?next={path}"
+
+
+def test_points_are_paged_and_the_balance_is_the_sum_of_every_entry(site, customer):
+    account, _ = customer
+    for i in range(40):
+        site.store.add_entry(account, "adjust", 1, f"goodwill {i}")
+    entries = site.store.ledger(account)
+    first = site.client.get("/account/points").text
+    second = site.client.get("/account/points?page=1").text
+    assert first.count("<tr>") == 31 and 'rel="next"' in first  # 30 entries + the header row
+    assert second.count("<tr>") == len(entries) - 30 + 1 and 'rel="prev"' in second
+    assert f"<strong>{site.store.balance(account)}</strong>" in second
