@@ -110,8 +110,10 @@ def main() -> int:
     ap.add_argument("--requests", type=int, default=3000)
     ap.add_argument("--concurrency", type=int, default=4)
     ap.add_argument("--ingest", type=int, default=0, help="receipts ingested by 2 consumers meanwhile")
+    ap.add_argument("--ingest-processes", action="store_true", help="the ingest consumers in their own processes")
     ap.add_argument("--database", default="")
     ap.add_argument("--nodelay", action="store_true", help="broker with set_tcp_nodelay true (no Nagle delay)")
+    ap.add_argument("--switch-ms", type=float, default=0, help="sys.setswitchinterval (as the hub service sets it)")
     ap.add_argument("--request", nargs=4, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.request:
@@ -124,6 +126,8 @@ def main() -> int:
     from gateway.mqtt.broker import BrokerSettings
     from tests.mosquitto import Mosquitto
 
+    if args.switch_ms:
+        sys.setswitchinterval(args.switch_ms / 1000)
     tmp = Path(tempfile.mkdtemp(prefix="hub-scan-"))
     schema = f"rgbench_{secrets.token_hex(4)}" if args.database.startswith("postgresql") else ""
     broker = Mosquitto(tmp / "broker", extra_conf="set_tcp_nodelay true" if args.nodelay else "").start()
@@ -137,7 +141,16 @@ def main() -> int:
     procs, consumers = [], []
     try:
         if args.ingest:
-            consumers = [Ingest(settings, store, client_id=f"hub-ingest-{i}", gap_check=False) for i in (1, 2)]
+            if args.ingest_processes:
+                from gateway.config.hub import load_hub
+                from gateway.hub.workers import IngestProcess
+
+                (tmp / "hub.toml").write_text(f'[mqtt]\nurl = "{broker.url}"\n[hub]\ndatabase = "{store.url}"\n'
+                                              f'database_schema = "{schema}"\nlog_level = "warning"\n')
+                cfg = load_hub(tmp / "hub.toml")
+                consumers = [IngestProcess(cfg, i, gap_check=False) for i in (0, 1)]
+            else:
+                consumers = [Ingest(settings, store, client_id=f"hub-ingest-{i}", gap_check=False) for i in (1, 2)]
             for c in consumers:
                 c.start()
             pub = subprocess.Popen([sys.executable, str(ROOT / "benchmarks/hub_ingest.py"), "--publish", broker.url,
@@ -173,7 +186,9 @@ def main() -> int:
     print(f"hub scan answers, {dialect}, {args.accounts} accounts, {args.requests} requests "
           f"({args.concurrency} outstanding), broker set_tcp_nodelay {'true' if args.nodelay else 'false'}, "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
-          + (f", while ingesting ({ingested} receipts stored meanwhile)" if args.ingest else ""))
+          + (f", GIL switch interval {sys.getswitchinterval() * 1000:g} ms")
+          + (f", while ingesting ({ingested} receipts stored meanwhile by 2 consumer "
+             f"{'processes' if args.ingest_processes else 'threads'})" if args.ingest else ""))
     print(f"  inside the hub: p50 {pct(inside, 50):.2f} ms, p99 {pct(inside, 99):.2f} ms, max {max(inside):.2f} ms "
           f"({scan.answered} answered, {scan.unknown} unknown cards)")
     print(f"  round trip at the gateway side: p50 {pct(rtt, 50):.2f} ms, p99 {pct(rtt, 99):.2f} ms ({len(rtt)} replies)")
