@@ -36,6 +36,8 @@ def test_page_shows_the_paper_and_the_structured_receipt(site, doc):
     assert first["description"] in html
     assert first["amount"].replace(".", ",") in html
     assert "Btw" in html and "Betaald met" in html
+    methods = {p["method"] for p in doc["payments"]}
+    assert "cash" not in methods or "Contant" in html.split("Betaald met")[1]
     gross = doc["totals"]["gross"].replace(".", ",")
     assert gross in html
     assert r.headers["cache-control"] == "no-store"
