@@ -130,3 +130,27 @@ def test_someone_elses_receipt_cannot_be_added(site, doc):
     r = site.post(f"{page}/add", {}, form_page=page)
     assert "already in an account" in r.text
     assert site.store.receipts_for_account(intruder) == []
+
+
+def test_receipt_text_is_untrusted_and_escaped(site):
+    doc = sample_ereceipt(8)
+    evil = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    doc["text"] = [evil] + doc["text"]
+    doc["merchant"]["name"] = evil
+    doc["lines"][0]["description"] = evil
+    store_receipts(site.store, [doc])
+    html = site.client.get(f"/r/{doc['access_token']}").text
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_a_receipt_the_extractor_understood_little_of_still_shows(site):
+    """Only the printed text is sure: no merchant, date, lines, VAT, totals or payments."""
+    doc = sample_ereceipt(9)
+    doc.update(merchant={"name": None, "address": None, "vat_id": None}, issued_at=None, receipt_number=None,
+               lines=[], vat=[], payments=[], codes=[],
+               totals={"gross": None, "net": None, "vat": None, "discount": None})
+    store_receipts(site.store, [doc])
+    r = site.client.get(f"/r/{doc['access_token']}")
+    assert r.status_code == 200 and doc["text"][0].strip() in r.text
+    assert site.client.get(f"/r/{doc['access_token']}/receipt.pdf").content.startswith(b"%PDF-")
