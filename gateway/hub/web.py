@@ -180,7 +180,8 @@ def render(request: Request, template: str, status: int = 200, **context) -> Res
     hub = hub_of(request)
     messages = request.session.pop("flash", []) if "flash" in request.session else []
     context.setdefault("account", None)
-    ctx = {"loc": loc, "t": lambda key, **kw: i18n.t(loc, key, **kw), "locales": i18n.LOCALES,
+    ctx = {"loc": loc, "t": lambda key, **kw: i18n.t(loc, key, **kw),
+           "t_or": lambda key, default: i18n.t_or(loc, key, default), "locales": i18n.LOCALES,
            "locale_names": i18n.NAMES, "csrf": csrf_token(request), "messages": messages,
            "path": request.url.path, "signed_in": bool(request.session.get("aid")), **context}
     response = hub.templates.TemplateResponse(request, template, ctx, status_code=status)

@@ -78,6 +78,30 @@ def _click(driver, css: str, then_url: str | None = None, then_text: str | None 
         wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "main"), then_text))
 
 
+# WCAG 2.1 contrast of every visible text against the background it is drawn on (the first
+# ancestor with an opaque background): 4.5:1, or 3:1 for large text (24 px, or 18.66 px bold)
+CONTRAST_JS = """
+function lum(c){const v=c.match(/[\\d.]+/g).slice(0,3).map(Number).map(x=>{x/=255;
+  return x<=0.03928?x/12.92:Math.pow((x+0.055)/1.055,2.4)});return 0.2126*v[0]+0.7152*v[1]+0.0722*v[2];}
+function bg(el){for(;el;el=el.parentElement){const c=getComputedStyle(el).backgroundColor;
+  const a=c.match(/[\\d.]+/g); if(a && (a.length<4 || Number(a[3])>0.9)) return c;} return 'rgb(255,255,255)';}
+const bad=[];
+for(const el of document.querySelectorAll('body *')){
+  const own=[...el.childNodes].some(n=>n.nodeType===3 && n.textContent.trim());
+  const r=el.getBoundingClientRect(); const s=getComputedStyle(el);
+  if(!own || r.width===0 || s.visibility==='hidden' || el.closest('.skip')) continue;
+  const l1=lum(s.color), l2=lum(bg(el)); const ratio=(Math.max(l1,l2)+0.05)/(Math.min(l1,l2)+0.05);
+  const px=parseFloat(s.fontSize); const large=px>=24 || (px>=18.66 && Number(s.fontWeight)>=700);
+  if(ratio < (large?3:4.5)) bad.push(el.tagName+' "'+el.textContent.trim().slice(0,30)+'" '+ratio.toFixed(2));
+}
+return bad;
+"""
+
+
+def _contrast_problems(driver) -> list[str]:
+    return driver.execute_script(CONTRAST_JS)
+
+
 def _fits_the_phone(driver) -> bool:
     return driver.execute_script(
         "return document.documentElement.scrollWidth <= window.innerWidth + 1")
@@ -104,9 +128,11 @@ def test_customer_journey_on_a_phone(browser, tmp_path):
         assert _fits_the_phone(d), "the receipt page scrolls sideways on a phone"
         paper = d.find_element(By.CSS_SELECTOR, "article.paper").rect
         assert paper["width"] <= PHONE[0]
+        assert _contrast_problems(d) == []
         _shot(d, "receipt")
         # 2. "add to my account" -> sign in by email
         _click(d, ".actions form button", then_url="/signin[?]")
+        assert _contrast_problems(d) == []
         _shot(d, "signin")
         d.find_element(By.ID, "email").send_keys("anna@example.com")
         _click(d, "form[action='/signin/email'] button", then_text="a link is on its way")
@@ -122,6 +148,7 @@ def test_customer_journey_on_a_phone(browser, tmp_path):
         assert len(d.find_elements(By.CSS_SELECTOR, "section[aria-labelledby='monthly-h'] tbody tr")) == len(months)
         assert "February 2025" in d.find_element(By.ID, "monthly-h").find_element(By.XPATH, "..").text
         assert _fits_the_phone(d), "the history scrolls sideways on a phone"
+        assert _contrast_problems(d) == []
         _shot(d, "history")
         d.find_element(By.ID, "q").send_keys(docs[0]["receipt_number"])
         _click(d, "form.filters button", then_url="[?]q=")
@@ -130,12 +157,14 @@ def test_customer_journey_on_a_phone(browser, tmp_path):
         account = site.store.account_by_email("anna@example.com")["account_id"]
         assert str(site.store.balance(account)) in d.find_element(By.CSS_SELECTOR, ".big-number").text
         assert site.store.account_by_card(card_hmac(CARD_KEY, card))["account_id"] == account
+        assert _contrast_problems(d) == []
         _shot(d, "points")
         # 4. delivery mode by its label (labels are clickable: they belong to their radio)
         d.get(f"{base}/account/settings")
         d.find_element(By.CSS_SELECTOR, "label[for='mode-none']").click()
         _click(d, "form[action='/account/mode'] button", then_text="Saved.")
         assert site.store.account(account)["mode"] == "none"
+        assert _contrast_problems(d) == []
         _shot(d, "settings")
         # 5. the same receipt in French, by the language switch
         d.get(f"{base}/r/{qr['access_token']}")
