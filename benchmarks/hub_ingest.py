@@ -92,7 +92,7 @@ def main() -> int:
     ap.add_argument("--database", default="", help="SQLAlchemy URL (default: a SQLite file in a temp dir)")
     ap.add_argument("--batch-max", type=int, default=500)
     ap.add_argument("--backlog", action="store_true",
-                    help="publish everything while the consumers are away, then time the drain")
+                    help="publish everything while the consumers are away, then time the drain (threads only)")
     ap.add_argument("--publish", nargs=3, metavar=("URL", "N", "GATEWAYS"), help=argparse.SUPPRESS)
     ap.add_argument("--hub", nargs=4, metavar=("URL", "DB", "SCHEMA", "I"), help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -184,7 +184,7 @@ def main() -> int:
     how = f"{args.processes} processes x 1 consumer" if args.processes else f"{args.consumers} consumers in 1 process"
     print(f"hub ingest into {dialect}, {how}, {args.gateways} gateways, {args.receipts} receipts")
     print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; mode: "
-          f"{'drain a backlog' if args.backlog else 'live stream'}")
+          f"{'drain a backlog' if args.backlog and not args.processes else 'live stream'}")
     print(f"  publisher done in {published[1] if len(published) > 1 else '?'} s")
     print(f"  stored {stored} in {elapsed:.2f} s = {stored / elapsed:,.0f} receipts/s "
           f"(received {sum(s['received'] for s in stats)}, duplicates {sum(s['duplicates'] for s in stats)}, "
