@@ -45,14 +45,15 @@ def payloads(n: int, gateways: int):
         yield f"{PREFIX}/store-1/{gw}/receipt/till-1", json.dumps(doc).encode()
 
 
-def publish(url: str, n: int, gateways: int) -> None:
-    """The publisher process: prints `published <seconds>` when the broker has PUBACKed all."""
+def publish(url: str, n: int, gateways: int, index: int = 0, count: int = 1) -> None:
+    """Publisher `index` of `count` (each plays its share of the gateways): prints `published <seconds>`
+    when the broker has PUBACKed all."""
     import paho.mqtt.client as mqtt
     from paho.mqtt.enums import CallbackAPIVersion
 
-    msgs = list(payloads(n, gateways))
+    msgs = [m for i, m in enumerate(payloads(n, gateways)) if (i % gateways) % count == index]
     host, port = url.rsplit("//", 1)[1].split(":")
-    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="bench-publisher", protocol=mqtt.MQTTv5)
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"bench-publisher-{index}", protocol=mqtt.MQTTv5)
     client.max_inflight_messages_set(1000)
     client.connect(host, int(port))
     client.loop_start()
@@ -65,6 +66,38 @@ def publish(url: str, n: int, gateways: int) -> None:
     print(f"published {time.perf_counter() - t0:.3f}", flush=True)
     client.loop_stop()
     client.disconnect()
+
+
+class Publishers:
+    """The publisher processes driven as one: a `ready` line from each, `go` to all, slowest `published`."""
+
+    def __init__(self, procs):
+        self.procs = procs
+        self.stdin = self
+        self.stdout = self
+
+    def write(self, text):
+        for p in self.procs:
+            p.stdin.write(text)
+
+    def flush(self):
+        for p in self.procs:
+            p.stdin.flush()
+
+    def readline(self):
+        lines = [p.stdout.readline() for p in self.procs]
+        return max(lines, key=lambda line: float(line.split()[1]) if line.startswith("published") else 0)
+
+    def poll(self):
+        return None if any(p.poll() is None for p in self.procs) else 0
+
+    def kill(self):
+        for p in self.procs:
+            p.kill()
+
+    def wait(self):
+        for p in self.procs:
+            p.wait()
 
 
 def hub_process(url: str, database: str, schema: str, index: int) -> None:
@@ -92,12 +125,13 @@ def main() -> int:
     ap.add_argument("--database", default="", help="SQLAlchemy URL (default: a SQLite file in a temp dir)")
     ap.add_argument("--batch-max", type=int, default=500)
     ap.add_argument("--backlog", action="store_true",
-                    help="publish everything while the consumers are away, then time the drain")
-    ap.add_argument("--publish", nargs=3, metavar=("URL", "N", "GATEWAYS"), help=argparse.SUPPRESS)
+                    help="publish everything while the consumers are away, then time the drain (threads only)")
+    ap.add_argument("--publishers", type=int, default=1, help="publisher processes (the gateways split among them)")
+    ap.add_argument("--publish", nargs=5, metavar=("URL", "N", "GATEWAYS", "I", "OF"), help=argparse.SUPPRESS)
     ap.add_argument("--hub", nargs=4, metavar=("URL", "DB", "SCHEMA", "I"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.publish:
-        publish(args.publish[0], int(args.publish[1]), int(args.publish[2]))
+        publish(args.publish[0], *map(int, args.publish[1:]))
         return 0
     if args.hub:
         hub_process(args.hub[0], args.hub[1], args.hub[2], int(args.hub[3]))
@@ -124,8 +158,10 @@ def main() -> int:
         settings = BrokerSettings.from_section({"url": broker.url})
         consumers = [Ingest(settings, store, client_id=f"hub-ingest-{i + 1}", gap_check=False,
                             batch_max=args.batch_max) for i in range(args.consumers)]
-    pub = subprocess.Popen([sys.executable, __file__, "--publish", broker.url, str(args.receipts), str(args.gateways)],
-                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+    pubs = [subprocess.Popen([sys.executable, __file__, "--publish", broker.url, str(args.receipts), str(args.gateways),
+                              str(i), str(args.publishers)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                             env=env) for i in range(args.publishers)]
+    pub = Publishers(pubs)
     try:
         assert pub.stdout.readline().strip() == "ready"
         if args.backlog and consumers:
@@ -184,7 +220,7 @@ def main() -> int:
     how = f"{args.processes} processes x 1 consumer" if args.processes else f"{args.consumers} consumers in 1 process"
     print(f"hub ingest into {dialect}, {how}, {args.gateways} gateways, {args.receipts} receipts")
     print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; mode: "
-          f"{'drain a backlog' if args.backlog else 'live stream'}")
+          f"{'drain a backlog' if args.backlog and not args.processes else 'live stream'}")
     print(f"  publisher done in {published[1] if len(published) > 1 else '?'} s")
     print(f"  stored {stored} in {elapsed:.2f} s = {stored / elapsed:,.0f} receipts/s "
           f"(received {sum(s['received'] for s in stats)}, duplicates {sum(s['duplicates'] for s in stats)}, "

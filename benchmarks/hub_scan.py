@@ -154,7 +154,7 @@ def main() -> int:
             for c in consumers:
                 c.start()
             pub = subprocess.Popen([sys.executable, str(ROOT / "benchmarks/hub_ingest.py"), "--publish", broker.url,
-                                    str(args.ingest), "20"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    str(args.ingest), "20", "0", "1"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                    text=True, env=env)
             procs.append(pub)
             assert pub.stdout.readline().strip() == "ready"
