@@ -1,11 +1,13 @@
 """The hub's pages in a real browser: headless Chromium (Debian's chromium + chromium-driver) on a
 phone-sized window, against uvicorn. A customer opens the receipt from the QR link, signs in by
 the emailed link, adds the receipt, finds it in the history, sees the points, changes the delivery
-mode. Screenshots go to docs/images/hub-*.png (docs/hub.md shows them)."""
+mode. With RG_DOC_IMAGES=1 (scripts/doc-images) screenshots go to docs/images/hub-*.png (docs/hub.md shows them)."""
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 import shutil
 from pathlib import Path
 
@@ -20,7 +22,10 @@ from tests.webserver import serving  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
+# docs/images/hub-*.png are rewritten only when asked (RG_DOC_IMAGES=1, e.g. from scripts/doc-images),
+# so a test run leaves the work tree clean
+IMAGES = (Path(__file__).resolve().parents[2] / "docs" / "images" if os.environ.get("RG_DOC_IMAGES")
+          else Path(tempfile.gettempdir()) / "receipt-gateway-hub-shots")
 PHONE = (390, 844)  # CSS pixels, a common phone
 
 pytestmark = pytest.mark.skipif(
