@@ -89,10 +89,19 @@ def default_words() -> Words:
 
 
 def extract(lines: list[str], codes: list[dict] | None = None, *, profile=None,
-            tz: tzinfo | None = None) -> dict:
-    """Read the e-receipt fields from printed text lines and printed codes. Never raises on text."""
+            tz: tzinfo | None = None, printed: list[str] | None = None, hints: list | None = None,
+            default_currency: str | None = "EUR") -> dict:
+    """Read the e-receipt fields from text lines and printed codes. Never raises on text.
+
+    `lines` are the till's lines (`logical.logical_lines`: printer wraps undone); `printed`,
+    when given, the lines as printed, which become `text` (else `lines` do). `hints` (one
+    `logical.Hint` per line) tell which lines were printed big, bold or centred.
+    `default_currency` is the currency when the receipt prints none (said in a warning).
+    """
     words = profile.words if profile is not None else default_words()
     text = [redact_pans(str(line).replace("\t", " ").rstrip()) for line in lines]
+    shown = text if printed is None else [redact_pans(str(line).replace("\t", " ").rstrip()) for line in printed]
+    hints = hints if hints is not None and len(hints) == len(text) else None
     folded = [vocab.fold(t) for t in text]
     warnings: list[str] = []
     skip = profile.skip_lines(text) if profile is not None else set()
@@ -114,12 +123,15 @@ def extract(lines: list[str], codes: list[dict] | None = None, *, profile=None,
     payments, change = _find_payments(text, folded, after, words)
     loyalty = find_loyalty(text, folded, usable, words)
     issued_at = _find_issued_at(text, folded, usable, words, profile, tz, warnings)
-    merchant, merchant_idx = _find_merchant(text, folded, [i for i in usable if i < header_end], words)
+    merchant, merchant_idx = _find_merchant(text, folded, [i for i in usable if i < header_end], words, hints)
     receipt_number = _find_receipt_number(text, folded, [i for i in usable if i not in merchant_idx],
                                           words, profile)
     if merchant["vat_id"] and not find_vat_id(merchant["vat_id"])[1]:
         warnings.append(f"VAT id {merchant['vat_id']} fails its check digits")
     currency = _find_currency(text, profile)
+    if currency is None and default_currency:
+        currency = default_currency
+        warnings.append(f"no currency printed: {currency} assumed ([decoder] currency)")
 
     vat_sum = sum((r["vat"] for r in vat_rows if r["vat"] is not None), Decimal(0)) if vat_rows else None
     base_sum = None
@@ -151,7 +163,7 @@ def extract(lines: list[str], codes: list[dict] | None = None, *, profile=None,
         "fiscal": ({"lines": [lines[i] for i in sorted(fiscal_idx)], "qr": fiscal_qr}
                    if fiscal_idx or fiscal_qr else None),
         "codes": codes_out,
-        "text": text,
+        "text": shown,
         "extraction": {"confidence": confidence, "warnings": warnings,
                        "till_profile": profile.name if profile is not None else None},
     }
@@ -508,7 +520,7 @@ def _find_receipt_number(text, folded, usable, words, profile):
 
 # --- merchant --------------------------------------------------------------------------
 
-def _find_merchant(text, folded, header, words):
+def _find_merchant(text, folded, header, words, hints=None):
     name = None
     address: list[str] = []
     used: set[int] = set()
@@ -517,22 +529,28 @@ def _find_merchant(text, folded, header, words):
         found = find_vat_id(text[i])
         if found and vat_id is None:
             vat_id = found[0]
+    styled = _styled_name(text, folded, header, words, hints) if hints is not None else []
+    start = None
+    if styled:
+        name = " ".join(" ".join(text[i].split()) for i in styled)
+        used.update(styled)
+        start = styled[-1]
     for i in header:
+        if start is not None and i <= start:
+            continue
         line, f = text[i].strip(), folded[i]
         if not line or _SEPARATOR.match(line):
             if name is not None:
                 if address:
                     break
             continue
-        is_other = (find_date(line) or find_vat_id(line) or words.phone.search(f)
-                    or words.receipt_strong.search(f) or find_amounts(line))
         if name is None:
-            if is_other or words.greetings.search(f) or len(re.sub(r"[^\w]", "", line)) < 2:
+            if _not_a_name(line, f, words):
                 continue
             name = " ".join(line.split())
             used.add(i)
             continue
-        if is_other:
+        if _header_other(line, f, words):
             break
         if _POSTCODE_CITY.search(line) or _STREET.search(line):
             address.append(" ".join(line.split()))
@@ -544,11 +562,48 @@ def _find_merchant(text, folded, header, words):
     return {"name": name, "address": ", ".join(address) if address else None, "vat_id": vat_id}, used
 
 
+def _header_other(line: str, f: str, words: Words) -> bool:
+    return bool(find_date(line) or find_vat_id(line) or words.phone.search(f)
+                or words.receipt_strong.search(f) or find_amounts(line))
+
+
+def _not_a_name(line: str, f: str, words: Words) -> bool:
+    return (_header_other(line, f, words) or bool(words.greetings.search(f))
+            or len(re.sub(r"[^\w]", "", line)) < 2)
+
+
+def _styled_name(text, folded, header, words, hints) -> list[int]:
+    """The merchant name printed big (or bold) at the top: its line and the lines it wrapped
+    onto in the same style. [] when the top of the receipt has no such line."""
+    top = [i for i in header if text[i].strip() and not _SEPARATOR.match(text[i])][:5]
+    for wanted in ("big", "bold"):
+        for n, i in enumerate(top):
+            line, f = text[i].strip(), folded[i]
+            if _POSTCODE_CITY.search(line) or (n and _STREET.search(line)):
+                break  # the address: the name is above it
+            if not getattr(hints[i], wanted) or _not_a_name(line, f, words):
+                continue
+            out = [i]
+            for j in top[n + 1:]:
+                if j != out[-1] + 1 or hints[j] != hints[i] or _not_a_name(text[j].strip(), folded[j], words) \
+                        or _POSTCODE_CITY.search(text[j]) or _STREET.search(text[j]):
+                    break
+                out.append(j)
+            return out
+    return []
+
+
 def _find_currency(text, profile):
     if profile is not None and profile.currency:
         return profile.currency
     joined = "\n".join(text)
-    for symbol, code in (("€", "EUR"), ("EUR", "EUR"), ("£", "GBP"), ("GBP", "GBP"), ("CHF", "CHF")):
-        if symbol in joined:
-            return code
-    return None
+    counts: dict[str, int] = {}
+    for code, pattern in _CURRENCIES:
+        counts[code] = counts.get(code, 0) + len(pattern.findall(joined))
+    best = max(counts.values())
+    return next(code for code, n in counts.items() if n == best) if best else None
+
+
+# printed currency signs and codes; the most frequent one on a receipt wins (ties: this order)
+_CURRENCIES = [("EUR", re.compile(r"€|\bEUR\b")), ("GBP", re.compile(r"£|\bGBP\b")),
+               ("CHF", re.compile(r"\bCHF\b|\bS?Fr\.\s?\d")), ("USD", re.compile(r"\$\s?\d|\bUSD\b"))]
