@@ -62,6 +62,7 @@ class Gateway:
         decoder = cfg.get("decoder") or {}
         self.include_raw = bool(decoder.get("raw_bytes", False))
         self.till_profile = _till_profile(decoder.get("till_profile") or "")
+        self.currency = decoder.get("currency") or "EUR"
         self.printer_profile = cfg["printer"].get("profile") or "default"
         self.policy_default = (cfg.get("policy") or {}).get("default", "paper")
         self.qr_template = (cfg.get("qr") or {}).get("url_template", "https://receipts.example.com/r/{token}")
@@ -138,7 +139,7 @@ class Gateway:
         source = Source(self.store_id, self.till_id, self.gateway_id, self.printer_profile,
                         datetime.fromtimestamp(captured.ended_at).astimezone())
         e_receipt = ereceipt_for(captured, source, delivery=delivery, include_raw=self.include_raw,
-                                 till_profile=self.till_profile, loyalty_card=card)
+                                 till_profile=self.till_profile, loyalty_card=card, currency=self.currency)
         try:
             rid, seq = self.client.submit(e_receipt, self.till_id)
         except OutboxError as exc:
