@@ -532,7 +532,12 @@ def _find_merchant(text, folded, header, words, hints=None):
     styled = _styled_name(text, folded, header, words, hints) if hints is not None else []
     start = None
     if styled:
-        name = " ".join(" ".join(text[i].split()) for i in styled)
+        name = " ".join(text[styled[0]].split())
+        for prev, i in zip(styled, styled[1:]):
+            part = " ".join(text[i].split())
+            # a word the till cut at the paper's edge ("Boulangerie Dupo" / "nt") is glued back
+            cut = hints[prev].full and name[-1:].isalnum() and part[:1].isalnum()
+            name = name + part if cut else f"{name} {part}"
         used.update(styled)
         start = styled[-1]
     for i in header:
@@ -585,7 +590,8 @@ def _styled_name(text, folded, header, words, hints) -> list[int]:
                 continue
             out = [i]
             for j in top[n + 1:]:
-                if j != out[-1] + 1 or hints[j] != hints[i] or _not_a_name(text[j].strip(), folded[j], words) \
+                if j != out[-1] + 1 or hints[j].big != hints[i].big or hints[j].bold != hints[i].bold \
+                        or _not_a_name(text[j].strip(), folded[j], words) \
                         or _POSTCODE_CITY.search(text[j]) or _STREET.search(text[j]):
                     break
                 out.append(j)

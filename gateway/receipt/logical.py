@@ -31,6 +31,7 @@ class Hint:
     bold: bool = False
     centered: bool = False
     wrapped: bool = False  # the printer wrapped it over more than one printed line
+    full: bool = False  # its text reaches the paper's right edge (a word may go on below)
 
 
 PLAIN_HINT = Hint()
@@ -92,4 +93,6 @@ def _hint(line: TextLine, wrapped: bool) -> Hint:
     chars = sum(len(s.text) for s in spans)
     big = sum(len(s.text) for s in spans if s.style.width > 1 or s.style.height > 1) * 2 > chars
     bold = sum(len(s.text) for s in spans if s.style.bold or s.style.double_strike) * 2 > chars
-    return Hint(big=big, bold=bold, centered=line.align == "center", wrapped=wrapped)
+    last = max(spans, key=lambda s: s.end_x)
+    full = last.x + last.cell * len(last.text.rstrip()) > line.width - last.cell
+    return Hint(big=big, bold=bold, centered=line.align == "center", wrapped=wrapped, full=full)
