@@ -17,7 +17,7 @@ from decimal import Decimal
 from gateway.receipt import vocab
 from gateway.receipt.checks import score
 from gateway.receipt.fiscal import fiscal_block
-from gateway.receipt.items import Item, classify, parse_item
+from gateway.receipt.items import Item, classify, digit_codes_before, parse_item
 from gateway.receipt.numbers import (
     PERCENT_RE,
     find_amounts,
@@ -26,6 +26,7 @@ from gateway.receipt.numbers import (
     find_time,
     find_vat_id,
     money,
+    parse_number,
     plain,
     redact_pans,
 )
@@ -113,12 +114,13 @@ def extract(lines: list[str], codes: list[dict] | None = None, *, profile=None,
     usable = [i for i in range(len(text)) if i not in fiscal_idx and i not in skip]
 
     total_i, gross = _find_total(text, folded, usable, words, profile, warnings)
-    items, first_item = _find_items(text, folded, usable, total_i, words, profile)
+    vat_rows, printed_vat, printed_net = _find_vat(text, folded, usable, total_i, words)
+    items, first_item = _find_items(text, folded, usable, total_i, words, profile,
+                                    {r["code"] for r in vat_rows if r["code"]})
     header_end = first_item if first_item is not None else (total_i if total_i is not None else len(text))
     after = [i for i in usable if total_i is not None and i > total_i] if total_i is not None else \
         [i for i in usable if i >= header_end]
 
-    vat_rows, printed_vat, printed_net = _find_vat(text, folded, usable, total_i, words)
     vat_rows = settle_vat_rows(vat_rows, gross)
     payments, change = _find_payments(text, folded, after, words)
     loyalty = find_loyalty(text, folded, usable, words)
@@ -217,7 +219,7 @@ def _find_total(text, folded, usable, words, profile, warnings):
 
 # --- items -----------------------------------------------------------------------------
 
-def _find_items(text, folded, usable, total_i, words, profile):
+def _find_items(text, folded, usable, total_i, words, profile, vat_codes=frozenset()):
     items: list[Item] = []
     first: int | None = None
     pending: list[str] = []
@@ -230,9 +232,23 @@ def _find_items(text, folded, usable, total_i, words, profile):
         if pend is not None:
             end = pend if end is None else min(end, pend)
     region = [i for i in usable if (end is None or i < end) and (start is None or i > start)]
+    digit_codes = {} if profile is not None else digit_codes_before(
+        {i: text[i] for i in region if find_amounts(text[i]) and not _not_an_item(text[i], folded[i], words)
+         and not (words.receipt_strong.search(folded[i]) or words.phone.search(folded[i]))}, set(vat_codes))
+    if digit_codes:
+        text = list(text)
+        for i, (_, blanked) in digit_codes.items():
+            text[i] = blanked
     field = _description_field(text, region, words)
-    for i in region:
+    qty_above: tuple[Decimal, Decimal] | None = None  # a '3 x 9,51' line above its item
+    for k, i in enumerate(region):
         line, f = text[i], folded[i]
+        if _EAN_ONLY.match(line):
+            continue  # an article's EAN printed on a line of its own: no description
+        above = _qty_line(line)
+        if above and _next_amount(text, region[k + 1:k + 4]) == (above[0] * above[1]).quantize(Decimal("0.01")):
+            qty_above = above
+            continue
         if not line.strip() or _SEPARATOR.match(line):
             if pending and pending_after is not None and items and _continues(items[-1], pending[0], field):
                 _extend(items[-1], pending, field)
@@ -271,6 +287,12 @@ def _find_items(text, folded, usable, total_i, words, profile):
                 item = parse_item(line, amounts, " ".join(pending))
             elif below:
                 _extend(items[-1], pending, field)
+        if i in digit_codes:
+            item.vat_code = digit_codes[i][0]
+        if qty_above and item.kind != "discount" and \
+                abs(item.amount) == (qty_above[0] * qty_above[1]).quantize(Decimal("0.01")):
+            item.quantity, item.unit_price = qty_above
+        qty_above = None
         items.append(item)
         first = i if first is None else first
         last_item_i = i
@@ -347,15 +369,36 @@ _QTY_ONLY = re.compile(r"^\s*(?P<qty>\d{1,4}(?:[.,]\d{1,3})?)\s*(?:kg|st\.?|stk\
                        r"(?:€\s?|EUR\s?)?(?P<unit>\d+[.,]\d{2,3})(?:\s?(?:€|EUR))?(?:\s?/\s?\w+)?\s*$")
 
 
+_EAN_ONLY = re.compile(r"^\s*\d{8}(?:\d{4,6})?\s*$")
+
+
+def _qty_line(line: str) -> tuple[Decimal, Decimal] | None:
+    """'  2 x 1,50' on a line of its own: (quantity, unit price)."""
+    m = _QTY_ONLY.match(line)
+    if not m:
+        return None
+    qty, unit = parse_number(m.group("qty")), parse_number(m.group("unit"))
+    return (qty, unit) if qty is not None and unit is not None else None
+
+
+def _next_amount(text: list[str], following: list[int]) -> Decimal | None:
+    """The (absolute) line amount of the next line with one, among `following`."""
+    for j in following:
+        amounts = find_amounts(text[j])
+        if amounts:
+            return abs(amounts[-1][0])
+        if not text[j].strip():
+            return None
+    return None
+
+
 def _qty_below(prev: Item, line: str) -> bool:
     """'  2 x 1,50' under an item line: its quantity and unit price. Updates `prev`."""
-    from gateway.receipt.numbers import parse_number
-
-    m = _QTY_ONLY.match(line)
-    if not m or prev.kind == "discount":
+    found = _qty_line(line)
+    if found is None or prev.kind == "discount":
         return False
-    qty, unit = parse_number(m.group("qty")), parse_number(m.group("unit"))
-    if qty is None or unit is None or (qty * unit).quantize(Decimal("0.01")) != abs(prev.amount):
+    qty, unit = found
+    if (qty * unit).quantize(Decimal("0.01")) != abs(prev.amount):
         return False
     prev.quantity, prev.unit_price = qty, unit
     return True
