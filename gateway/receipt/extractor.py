@@ -115,11 +115,15 @@ def extract(lines: list[str], codes: list[dict] | None = None, *, profile=None,
 
     total_i, gross = _find_total(text, folded, usable, words, profile, warnings)
     vat_rows, printed_vat, printed_net = _find_vat(text, folded, usable, total_i, words)
+    # a till that prints payment and change above the total: the items end at that block
+    paid = _paid_before(text, folded, [i for i in usable if total_i is None or i < total_i], words)
     items, first_item = _find_items(text, folded, usable, total_i, words, profile,
-                                    {r["code"] for r in vat_rows if r["code"]})
+                                    {r["code"] for r in vat_rows if r["code"]}, paid)
     header_end = first_item if first_item is not None else (total_i if total_i is not None else len(text))
     after = [i for i in usable if total_i is not None and i > total_i] if total_i is not None else \
         [i for i in usable if i >= header_end]
+    if paid is not None:
+        after = [i for i in usable if i >= paid and i != total_i]
 
     vat_rows = settle_vat_rows(vat_rows, gross)
     payments, change = _find_payments(text, folded, after, words)
@@ -219,7 +223,7 @@ def _find_total(text, folded, usable, words, profile, warnings):
 
 # --- items -----------------------------------------------------------------------------
 
-def _find_items(text, folded, usable, total_i, words, profile, vat_codes=frozenset()):
+def _find_items(text, folded, usable, total_i, words, profile, vat_codes=frozenset(), paid=None):
     items: list[Item] = []
     first: int | None = None
     pending: list[str] = []
@@ -227,6 +231,8 @@ def _find_items(text, folded, usable, total_i, words, profile, vat_codes=frozens
     last_item_i: int | None = None
     start = profile.items_start(text) if profile is not None else None
     end = total_i if total_i is not None else _first_payment_line(text, folded, usable, words)
+    if paid is not None:
+        end = paid
     if profile is not None:
         pend = profile.items_end(text)
         if pend is not None:
@@ -335,6 +341,8 @@ def _join_wrapped(items: list[Item], field: int) -> None:
 def _not_an_item(line: str, f: str, words: Words) -> bool:
     """A line with an amount in the items region that is no item: subtotal, savings, VAT, date."""
     return bool(words.subtotal.search(f) or words.savings.search(f) or words.vat_total.search(f)
+                or (words.total.search(f) and words.not_total.search(f))  # 'TOTAL HT', 'Total articles'
+
                 or find_date(line) or _VAT_ROW_START.match(line)
                 or (words.vat_words.search(f) and PERCENT_RE.search(line)) or _tax_line(line, f, words))
 
@@ -420,6 +428,20 @@ def _is_heading(f: str, words: Words) -> bool:
 
 def _looks_like_number_line(f: str, words: Words) -> bool:
     return bool(words.receipt_strong.search(f) and re.search(r"\d", f))
+
+
+def _paid_before(text, folded, lines, words):
+    """A till that prints the payment and the change above the total: the first payment line
+    of that block (the items end there), else None."""
+    for n, i in enumerate(lines):
+        if words.change.search(folded[i]) and find_amounts(text[i]):
+            paid = None
+            for j in reversed(lines[max(0, n - 4):n]):
+                if not find_amounts(text[j]) or not any(p.search(folded[j]) for p in words.payment.values()):
+                    break
+                paid = j
+            return paid
+    return None
 
 
 def _first_payment_line(text, folded, usable, words):
