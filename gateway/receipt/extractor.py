@@ -238,7 +238,8 @@ def _find_items(text, folded, usable, total_i, words, profile, vat_codes=frozens
         if pend is not None:
             end = pend if end is None else min(end, pend)
     region = [i for i in usable if (end is None or i < end) and (start is None or i > start)]
-    digit_codes = {} if profile is not None else digit_codes_before(
+    digit_codes = {} if profile is not None or not vat_codes or not all(c.isdigit() for c in vat_codes) \
+        else digit_codes_before(
         {i: text[i] for i in region if find_amounts(text[i]) and not _not_an_item(text[i], folded[i], words)
          and not (words.receipt_strong.search(folded[i]) or words.phone.search(folded[i]))}, set(vat_codes))
     if digit_codes:
@@ -341,7 +342,8 @@ def _join_wrapped(items: list[Item], field: int) -> None:
 def _not_an_item(line: str, f: str, words: Words) -> bool:
     """A line with an amount in the items region that is no item: subtotal, savings, VAT, date."""
     return bool(words.subtotal.search(f) or words.savings.search(f) or words.vat_total.search(f)
-                or (words.total.search(f) and words.not_total.search(f))  # 'TOTAL HT', 'Total articles'
+                or (("tot" in f or "summe" in f)  # 'TOTAL HT', 'Total articles', 'Summe Artikel'
+                    and words.total.search(f) and words.not_total.search(f))
 
                 or find_date(line) or _VAT_ROW_START.match(line)
                 or (words.vat_words.search(f) and PERCENT_RE.search(line)) or _tax_line(line, f, words))
@@ -668,13 +670,14 @@ def _find_currency(text, profile):
     if profile is not None and profile.currency:
         return profile.currency
     joined = "\n".join(text)
-    counts: dict[str, int] = {}
-    for code, pattern in _CURRENCIES:
-        counts[code] = counts.get(code, 0) + len(pattern.findall(joined))
+    counts = {code: len(pattern.findall(joined)) if any(k in joined for k in keys) else 0
+              for code, keys, pattern in _CURRENCIES}
     best = max(counts.values())
     return next(code for code, n in counts.items() if n == best) if best else None
 
 
-# printed currency signs and codes; the most frequent one on a receipt wins (ties: this order)
-_CURRENCIES = [("EUR", re.compile(r"€|\bEUR\b")), ("GBP", re.compile(r"£|\bGBP\b")),
-               ("CHF", re.compile(r"\bCHF\b|\bS?Fr\.\s?\d")), ("USD", re.compile(r"\$\s?\d|\bUSD\b"))]
+# printed currency signs and codes; the most frequent one on a receipt wins (ties: this order).
+# The plain substrings first: a regular expression only runs on a receipt that has one.
+_CURRENCIES = [("EUR", ("€", "EUR"), re.compile(r"€|\bEUR\b")), ("GBP", ("£", "GBP"), re.compile(r"£|\bGBP\b")),
+               ("CHF", ("CHF", "Fr."), re.compile(r"\bCHF\b|\bS?Fr\.\s?\d")),
+               ("USD", ("$", "USD"), re.compile(r"\$\s?\d|\bUSD\b"))]

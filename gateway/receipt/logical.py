@@ -12,7 +12,7 @@ the paper. The extractor reads these lines; the e-receipt's `text` keeps the
 lines as printed.
 
 Each logical line also carries a few style hints (bold, double width/height,
-centred) that the merchant name detection uses.
+centred) that the merchant name detection uses (the first `HINTED` lines; plain below).
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ class Hint:
 
 
 PLAIN_HINT = Hint()
+HINTED = 16  # hints are read for the merchant name only: the top of the receipt
 
 
 def logical_lines(receipt: Receipt, cell: int = 12) -> tuple[list[str], list[Hint]]:
@@ -57,7 +58,7 @@ def logical_lines(receipt: Receipt, cell: int = 12) -> tuple[list[str], list[Hin
             else:
                 line = group[0] if len(group) == 1 else _joined(group, cell)
             lines.append(line_text(line, cell))
-            hints.append(_hint(line, len(group) > 1))
+            hints.append(_hint(line, len(group) > 1) if len(lines) <= HINTED else PLAIN_HINT)
             i = j
             continue
         if isinstance(e, Feed):
@@ -86,13 +87,30 @@ def _joined(group: list[TextLine], cell: int) -> TextLine:
                     width=step * len(group), height=first.height, feed=group[-1].feed)
 
 
+_HINTS: dict[tuple, Hint] = {}
+
+
 def _hint(line: TextLine, wrapped: bool) -> Hint:
-    spans = [s for s in line.spans if s.text.strip()]
-    if not spans:
-        return Hint(wrapped=wrapped) if wrapped else PLAIN_HINT
-    chars = sum(len(s.text) for s in spans)
-    big = sum(len(s.text) for s in spans if s.style.width > 1 or s.style.height > 1) * 2 > chars
-    bold = sum(len(s.text) for s in spans if s.style.bold or s.style.double_strike) * 2 > chars
-    last = max(spans, key=lambda s: s.end_x)
-    full = last.x + last.cell * len(last.text.rstrip()) > line.width - last.cell
-    return Hint(big=big, bold=bold, centered=line.align == "center", wrapped=wrapped, full=full)
+    spans = line.spans
+    if len(spans) == 1:  # the common line: one run in one style
+        span = spans[0]
+        st, text = span.style, span.text.rstrip()
+        if not text.strip():
+            return PLAIN_HINT
+        big, bold = st.width > 1 or st.height > 1, st.bold or st.double_strike
+        last = span
+    else:
+        spans = [s for s in spans if s.text.strip()]
+        if not spans:
+            return PLAIN_HINT
+        chars = sum(len(s.text) for s in spans)
+        big = sum(len(s.text) for s in spans if s.style.width > 1 or s.style.height > 1) * 2 > chars
+        bold = sum(len(s.text) for s in spans if s.style.bold or s.style.double_strike) * 2 > chars
+        last = max(spans, key=lambda s: s.end_x)
+        text = last.text.rstrip()
+    full = last.x + last.cell * len(text) > line.width - last.cell
+    key = (big, bold, line.align == "center", wrapped, full)
+    hint = _HINTS.get(key)
+    if hint is None:
+        hint = _HINTS[key] = Hint(*key)
+    return hint
