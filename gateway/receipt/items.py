@@ -73,7 +73,7 @@ def parse_item(line: str, amounts, pending: str = "", patterns: dict | None = No
             head = left[:u_start]
             tq = _TRAIL_QTY.match(head) or re.match(r"^(?P<rest>.*\S)\s+(?P<qty>\d{1,3})\s*$", head)
             num_start = u_start
-            if tq and parse_number(tq.group("qty")) and unit * parse_number(tq.group("qty")) == amount:
+            if tq and parse_number(tq.group("qty")) and unit * parse_number(tq.group("qty")) == abs(amount):
                 qty = parse_number(tq.group("qty"))
                 left = tq.group("rest")
                 num_start = tq.start("qty")
@@ -100,6 +100,13 @@ def parse_item(line: str, amounts, pending: str = "", patterns: dict | None = No
                 unit = abs(amount) / qty
                 if unit != unit.quantize(Decimal("0.001")):
                     unit = None
+    if qty is None and pending:  # '3x Biologische halfvolle' / 'melk   1,65': the quantity leads the wrap
+        lq = _LEAD_QTY.match(pending)
+        if lq and not _LEAD_QTY.match(left):
+            qty, pending = parse_number(lq.group("qty")), lq.group("rest")
+            unit = abs(amount) / qty if qty else None
+            if unit is not None and unit != unit.quantize(Decimal("0.001")):
+                unit = None
     own = " ".join(left.split()).strip(" :-*")
     description = " ".join((pending + " " + left).split()).strip(" :-*")
     kind = classify(description, amount)

@@ -37,6 +37,10 @@ LAYOUTS: dict[str, dict] = {
                              code_first=True, neg="trail", cur="suffix", extras=True),
     "qtyabove-tabs": dict(columns="tabs", items="qtyabove", vat="gross-vat", header="two-line",
                           neg="paren", ean="above", total_align="right"),
+    "unitcol-codefirst-abs": dict(columns="absolute", items="unitcol", vat="full", header="one-line",
+                                  code_first=True, neg="trail", cur="suffix"),
+    "leadqty-tabs": dict(columns="tabs", items="leadqty", vat="net-vat", header="footer", neg="paren",
+                         total_align="right", extras=True),
     # held out (session 2): never looked at while tuning
     "eurcol-abs": dict(columns="absolute", items="qtyabove", vat="reordered", header="split",
                        code_first=True, neg="paren", cur="prefix", total_align="right", extras=True),
@@ -44,7 +48,7 @@ LAYOUTS: dict[str, dict] = {
                              neg="trail", ean="below", cur="suffix", extras=True),
 }
 TUNED = ["inline-spaces", "qtycol-tabs", "qtyline-abs", "simple-spaces", "wrapped-tabs",
-         "codefirst-spaces", "qtyabove-tabs"]
+         "codefirst-spaces", "qtyabove-tabs", "unitcol-codefirst-abs", "leadqty-tabs"]
 HELD_OUT = ["leadqty-abs", "qtybelow-spaces", "unitcol-tabs", "eurcol-abs", "ean-below-spaces"]
 LANGS = ["nl", "fr", "de", "en"]
 WIDTHS = [32, 42, 48]
@@ -435,8 +439,9 @@ class _Builder:
 
     def _columns(self, it, desc, amount, code, with_unit):
         lang, o = self.lang, self.out
-        right_end = self.w - (2 if self.codes_w else 0)
-        amount_col = right_end - 8
+        code_first = self.spec.get("code_first")
+        right_end = self.w if code_first else self.w - (2 if self.codes_w else 0)
+        amount_col = right_end - 8 - (2 if code_first and self.codes_w else 0)
         unit_col = amount_col - 8
         qty_col = unit_col - 4
         field = qty_col - 1
@@ -446,8 +451,10 @@ class _Builder:
             q = fmt_qty(it["quantity"], lang)
             u = fmt(it["unit_price"], lang)
             cells += [(qty_col + 3 - len(q), q), (unit_col + 7 - len(u), u)]
+        if code and code_first:
+            cells.append((amount_col, code))
         cells.append((right_end - len(amount), amount))
-        if code:
+        if code and not code_first:
             cells.append((right_end + 1, code))
         o.row(cells)
         for part in parts[1:]:
