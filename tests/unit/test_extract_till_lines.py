@@ -120,3 +120,36 @@ def test_currency_printed_or_assumed_from_the_config():
     assert e["totals"]["gross"] == "2.50"
     e = ereceipt(stream("2.50 CHF"))
     assert e["currency"] == "CHF"
+
+
+def test_amounts_right_aligned_by_the_printer_on_their_own_line():
+    p = Dummy()
+    p._raw(b"\x1b@")
+    p.text("Bakkerij Jansen\nMarkt 1\n3511 AB Utrecht\n\nBonnr. 77   12-03-2024 10:00\n")
+    for desc, amount in (("Volkoren brood", "3,20 B"), ("Krentenbollen 6 stuks", "2,95 B"), ("Korting", "-0,50 B")):
+        p.text(desc + "\n")
+        p.set(align="right")
+        p.text(amount + "\n")
+        p.set(align="left")
+    p.set(align="right", double_height=True, bold=True)
+    p.text("TOTAAL  5,65\n")
+    p.set_with_default()
+    p.text("Pinnen   5,65\n")
+    p.cut()
+    e = ereceipt(p.output)
+    assert [(x["description"], x["amount"], x["vat_code"], x["kind"]) for x in e["lines"]] == [
+        ("Volkoren brood", "3.20", "B", "sale"), ("Krentenbollen 6 stuks", "2.95", "B", "sale"),
+        ("Korting", "-0.50", "B", "discount")]
+    assert e["totals"]["gross"] == "5.65" and e["extraction"]["confidence"] >= 0.9
+
+
+def test_pieces_of_one_line_are_joined_when_the_document_has_no_till_line():
+    # a document from elsewhere (or page mode): only the shared byte range tells the pieces apart
+    from gateway.printer.document import Receipt, Span, TextLine
+
+    pieces = [TextLine(offset=10, end=60, spans=[Span("Gesamt", 0)], width=504),
+              TextLine(offset=10, end=60, spans=[Span("17,16", 0)], width=504),
+              TextLine(offset=60, end=70, spans=[Span("Bar", 0)], width=504)]
+    lines, hints = logical_lines(Receipt(pieces, 0, 70), 12)
+    assert lines == ["Gesamt" + " " * 36 + "17,16", "Bar"]
+    assert hints[0].wrapped and not hints[1].wrapped
