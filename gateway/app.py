@@ -68,6 +68,7 @@ class Gateway:
         decoder = cfg.get("decoder") or {}
         self.include_raw = bool(decoder.get("raw_bytes", False))
         self.till_profile = _till_profile(decoder.get("till_profile") or "")
+        self.currency = decoder.get("currency") or "EUR"
         self.printer_profile = cfg["printer"].get("profile") or "default"
         self.policy_default = (cfg.get("policy") or {}).get("default", "paper")
         self.qr_template = (cfg.get("qr") or {}).get("url_template", "https://receipts.example.com/r/{token}")
@@ -200,7 +201,7 @@ class Gateway:
             e_receipt["delivery"] = {"mode": delivery["mode"], "reason": delivery["reason"]}
         else:
             e_receipt = ereceipt_for(captured, source, delivery=delivery, include_raw=self.include_raw,
-                                     till_profile=self.till_profile, loyalty_card=card)
+                                     till_profile=self.till_profile, loyalty_card=card, currency=self.currency)
         try:
             rid, seq = self.client.submit(e_receipt, self.till_id)
         except OutboxError as exc:

@@ -169,6 +169,8 @@ QR = Section("qr", {
 DECODER = Section("decoder", {
     "raw_bytes": Option("bool", False, "include the raw print stream (base64) in each e-receipt"),
     "till_profile": Option("str", "", "till layout profile for extraction (built-in name or .toml path)"),
+    "currency": Option("str", "EUR", "ISO 4217 currency of receipts that print none (a warning says it "
+                       "was assumed); a printed €, EUR, £, GBP, CHF or $ wins", pattern=r"[A-Z]{3}"),
 }, help="decoding and extraction")
 
 DISPLAY = Section("display", {   # docs/display.md

@@ -51,12 +51,13 @@ class CardDesk:
     def __init__(self, till_id: str, *, key: CardKey | None, rules: CardRules, policy: Policy,
                  sessions: Sessions, lookup: PreferenceLookup, qr_template: str, profile: str | None = None,
                  source_fields: dict | None = None, include_raw: bool = False, till_profile=None,
-                 keep: int = 20):
+                 keep: int = 20, currency: str | None = "EUR"):
         self.till_id, self.key, self.rules, self.policy = till_id, key, rules, policy
         self.sessions, self.lookup = sessions, lookup
         self.qr_template, self.profile = qr_template, profile if profile != "default" else None
         self.source_fields = source_fields or {}
         self.include_raw, self.till_profile = include_raw, till_profile
+        self.currency = currency  # [decoder] currency: what a receipt that prints none is in
         self.listeners: list[Callable[[dict], None]] = []  # the display: {"event": ..., ...}
         self.print_job: Callable[[bytes], bool] | None = None  # the proxy's way to print between jobs
         self._held: collections.OrderedDict[str, bytes] = collections.OrderedDict()  # receipt_id -> original
@@ -86,7 +87,7 @@ class CardDesk:
                    sessions=Sessions(policy_cfg.get("card_window_s", 180)), lookup=lookup,
                    qr_template=(cfg.get("qr") or {}).get("url_template", "https://receipts.example.com/r/{token}"),
                    profile=cfg["printer"].get("profile"), include_raw=bool(decoder.get("raw_bytes")),
-                   till_profile=till_profile,
+                   till_profile=till_profile, currency=decoder.get("currency") or "EUR",
                    source_fields={"store_id": gw["store_id"], "till_id": gw["till_id"], "gateway_id": gw["id"]})
 
     def warm_up(self) -> None:
@@ -196,7 +197,8 @@ class CardDesk:
         source = Source(printer_profile=self.profile or "default", captured_at=datetime.now().astimezone(),
                         **self.source_fields)
         e = build_ereceipt(Receipt(events, 0, len(raw), cut=True), raw, source, cell=get_profile(self.profile).cell(),
-                           include_raw=self.include_raw, till_profile=self.till_profile, loyalty_card=card)
+                           include_raw=self.include_raw, till_profile=self.till_profile, loyalty_card=card,
+                           currency=self.currency)
         _add_points(e, pref)
         return e
 

@@ -223,6 +223,8 @@ class Decoder(TextLines):
             line.clear()
             return
         spans_lines, _ = line.layout(0, wrap)
+        # the till's own line, when the paper changed it (extraction reads that one)
+        till = line.layout(0, 1 << 30)[0][0] if len(spans_lines) > 1 or line.dropped else None
         align = line.align or s.align
         height = line.text_height or FONT_HEIGHT.get(s.font, 24) * s.height
         first = self._line_start if line else start
@@ -230,7 +232,8 @@ class Decoder(TextLines):
             last = i == len(spans_lines) - 1
             adv = (feed if feed is not None else max(s.line_spacing, height)) if last else max(s.line_spacing, height)
             self._events.append(TextLine(offset=first, end=end, spans=spans, align=align,
-                                         left=s.left, width=area, height=height, feed=adv))
+                                         left=s.left, width=area, height=height, feed=adv,
+                                         till_spans=till if i == 0 else None))
         line.clear()
 
     def _flush_text(self, start: int) -> None:

@@ -100,7 +100,16 @@ class TextLine(Event):
     width: int = 576  # printable width in dots (GS W / profile)
     height: int = 24  # tallest character cell in the line, dots
     feed: int = 30  # paper advanced after the line, dots
+    # The line as the till composed it, when the printer changed it: wrapped at the paper's
+    # width (this is the first printed piece) or ignored a tab/ESC $ move past the edge.
+    # None otherwise. Not part of the printed document: `to_dict` leaves it out.
+    till_spans: list[Span] | None = None
     kind: ClassVar[str] = "line"
+
+    def to_dict(self) -> dict:
+        d = Event.to_dict(self)
+        del d["till_spans"]
+        return d
 
     @property
     def text(self) -> str:

@@ -16,12 +16,13 @@ TEXT, ABS, REL, TAB = 0, 1, 2, 3
 class LineBuilder:
     """Operations of the line being received: [kind, ...] lists."""
 
-    __slots__ = ("ops", "align", "text_height")
+    __slots__ = ("ops", "align", "text_height", "dropped")
 
     def __init__(self) -> None:
         self.ops: list[list] = []
         self.align: str | None = None  # alignment in force when the line's first data came
         self.text_height = 0
+        self.dropped = False  # the last layout ignored a move past the paper's edge
 
     def __bool__(self) -> bool:
         return bool(self.ops)
@@ -44,6 +45,7 @@ class LineBuilder:
         self.ops = []
         self.align = None
         self.text_height = 0
+        self.dropped = False
 
     def layout(self, start_x: int, width: int) -> tuple[list[list[Span]], int]:
         """Spans per printed line (more than one when text runs past `width`), and the end x."""
@@ -57,6 +59,7 @@ class LineBuilder:
         utf8 = _line_is_utf8(ops)
         lines: list[list[Span]] = [[]]
         x = start_x
+        self.dropped = False
         for op in ops:
             kind = op[0]
             if kind == TEXT:
@@ -75,13 +78,18 @@ class LineBuilder:
             elif kind == ABS:
                 if 0 <= op[1] <= width:
                     x = op[1]
+                else:
+                    self.dropped = True
             elif kind == REL:
                 nx = x + op[1]
                 if 0 <= nx <= width:
                     x = nx
+                else:
+                    self.dropped = True
             else:  # TAB: op[1] = tab stops in dots
                 for stop in op[1]:
                     if stop > x:
+                        self.dropped |= stop > width
                         x = stop if stop <= width else width
                         break
         return lines, x

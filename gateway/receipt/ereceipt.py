@@ -13,6 +13,7 @@ from ulid import ULID
 from gateway.printer.document import Barcode, Code2D, Receipt
 from gateway.printer.render_text import receipt_lines
 from gateway.receipt.extractor import extract
+from gateway.receipt.logical import logical_lines
 from gateway.receipt.schema import SCHEMA_ID
 
 
@@ -44,21 +45,28 @@ def build_ereceipt(receipt: Receipt, raw: bytes, source: Source | None = None, *
                    sequence: int | None = None, delivery: dict | None = None,
                    include_raw: bool = False, till_profile=None, loyalty_card: dict | None = None,
                    tz: tzinfo | None = None, receipt_id: str | None = None,
-                   access_token: str | None = None) -> dict:
-    """The e-receipt JSON (a dict) for `receipt`, whose stream bytes are `raw`."""
-    return ereceipt_from_lines(receipt_lines(receipt, cell), receipt_codes(receipt), raw, source,
+                   access_token: str | None = None, currency: str | None = "EUR") -> dict:
+    """The e-receipt JSON (a dict) for `receipt`, whose stream bytes are `raw`.
+
+    Fields are read from the till's lines (printer wraps undone); `text` is as printed.
+    `currency` is the one assumed when the receipt prints none (`[decoder] currency`)."""
+    lines, hints = logical_lines(receipt, cell)
+    return ereceipt_from_lines(lines, receipt_codes(receipt), raw, source,
                                sequence=sequence, delivery=delivery, include_raw=include_raw,
                                till_profile=till_profile, loyalty_card=loyalty_card, tz=tz,
-                               receipt_id=receipt_id, access_token=access_token)
+                               receipt_id=receipt_id, access_token=access_token,
+                               printed=receipt_lines(receipt, cell), hints=hints, currency=currency)
 
 
 def ereceipt_from_lines(lines: list[str], codes: list[dict], raw: bytes, source: Source | None = None,
                         *, sequence: int | None = None, delivery: dict | None = None,
                         include_raw: bool = False, till_profile=None, loyalty_card: dict | None = None,
                         tz: tzinfo | None = None, receipt_id: str | None = None,
-                        access_token: str | None = None) -> dict:
+                        access_token: str | None = None, printed: list[str] | None = None,
+                        hints: list | None = None, currency: str | None = "EUR") -> dict:
     source = source or Source()
-    fields = extract(lines, codes, profile=till_profile, tz=tz)
+    fields = extract(lines, codes, profile=till_profile, tz=tz, printed=printed, hints=hints,
+                     default_currency=currency)
     captured = source.captured_at or datetime.now().astimezone()
     if captured.tzinfo is None:
         captured = captured.astimezone()

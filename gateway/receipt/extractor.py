@@ -17,7 +17,7 @@ from decimal import Decimal
 from gateway.receipt import vocab
 from gateway.receipt.checks import score
 from gateway.receipt.fiscal import fiscal_block
-from gateway.receipt.items import Item, classify, parse_item
+from gateway.receipt.items import Item, classify, digit_codes_before, parse_item
 from gateway.receipt.numbers import (
     PERCENT_RE,
     find_amounts,
@@ -26,6 +26,7 @@ from gateway.receipt.numbers import (
     find_time,
     find_vat_id,
     money,
+    parse_number,
     plain,
     redact_pans,
 )
@@ -89,10 +90,19 @@ def default_words() -> Words:
 
 
 def extract(lines: list[str], codes: list[dict] | None = None, *, profile=None,
-            tz: tzinfo | None = None) -> dict:
-    """Read the e-receipt fields from printed text lines and printed codes. Never raises on text."""
+            tz: tzinfo | None = None, printed: list[str] | None = None, hints: list | None = None,
+            default_currency: str | None = "EUR") -> dict:
+    """Read the e-receipt fields from text lines and printed codes. Never raises on text.
+
+    `lines` are the till's lines (`logical.logical_lines`: printer wraps undone); `printed`,
+    when given, the lines as printed, which become `text` (else `lines` do). `hints` (one
+    `logical.Hint` per line) tell which lines were printed big, bold or centred.
+    `default_currency` is the currency when the receipt prints none (said in a warning).
+    """
     words = profile.words if profile is not None else default_words()
     text = [redact_pans(str(line).replace("\t", " ").rstrip()) for line in lines]
+    shown = text if printed is None else [redact_pans(str(line).replace("\t", " ").rstrip()) for line in printed]
+    hints = hints if hints is not None and len(hints) == len(text) else None
     folded = [vocab.fold(t) for t in text]
     warnings: list[str] = []
     skip = profile.skip_lines(text) if profile is not None else set()
@@ -104,22 +114,30 @@ def extract(lines: list[str], codes: list[dict] | None = None, *, profile=None,
     usable = [i for i in range(len(text)) if i not in fiscal_idx and i not in skip]
 
     total_i, gross = _find_total(text, folded, usable, words, profile, warnings)
-    items, first_item = _find_items(text, folded, usable, total_i, words, profile)
+    vat_rows, printed_vat, printed_net = _find_vat(text, folded, usable, total_i, words)
+    # a till that prints payment and change above the total: the items end at that block
+    paid = _paid_before(text, folded, [i for i in usable if total_i is None or i < total_i], words)
+    items, first_item = _find_items(text, folded, usable, total_i, words, profile,
+                                    {r["code"] for r in vat_rows if r["code"]}, paid)
     header_end = first_item if first_item is not None else (total_i if total_i is not None else len(text))
     after = [i for i in usable if total_i is not None and i > total_i] if total_i is not None else \
         [i for i in usable if i >= header_end]
+    if paid is not None:
+        after = [i for i in usable if i >= paid and i != total_i]
 
-    vat_rows, printed_vat, printed_net = _find_vat(text, folded, usable, total_i, words)
     vat_rows = settle_vat_rows(vat_rows, gross)
     payments, change = _find_payments(text, folded, after, words)
     loyalty = find_loyalty(text, folded, usable, words)
     issued_at = _find_issued_at(text, folded, usable, words, profile, tz, warnings)
-    merchant, merchant_idx = _find_merchant(text, folded, [i for i in usable if i < header_end], words)
+    merchant, merchant_idx = _find_merchant(text, folded, [i for i in usable if i < header_end], words, hints)
     receipt_number = _find_receipt_number(text, folded, [i for i in usable if i not in merchant_idx],
                                           words, profile)
     if merchant["vat_id"] and not find_vat_id(merchant["vat_id"])[1]:
         warnings.append(f"VAT id {merchant['vat_id']} fails its check digits")
     currency = _find_currency(text, profile)
+    if currency is None and default_currency:
+        currency = default_currency
+        warnings.append(f"no currency printed: {currency} assumed ([decoder] currency)")
 
     vat_sum = sum((r["vat"] for r in vat_rows if r["vat"] is not None), Decimal(0)) if vat_rows else None
     base_sum = None
@@ -151,7 +169,7 @@ def extract(lines: list[str], codes: list[dict] | None = None, *, profile=None,
         "fiscal": ({"lines": [lines[i] for i in sorted(fiscal_idx)], "qr": fiscal_qr}
                    if fiscal_idx or fiscal_qr else None),
         "codes": codes_out,
-        "text": text,
+        "text": shown,
         "extraction": {"confidence": confidence, "warnings": warnings,
                        "till_profile": profile.name if profile is not None else None},
     }
@@ -205,7 +223,7 @@ def _find_total(text, folded, usable, words, profile, warnings):
 
 # --- items -----------------------------------------------------------------------------
 
-def _find_items(text, folded, usable, total_i, words, profile):
+def _find_items(text, folded, usable, total_i, words, profile, vat_codes=frozenset(), paid=None):
     items: list[Item] = []
     first: int | None = None
     pending: list[str] = []
@@ -213,14 +231,31 @@ def _find_items(text, folded, usable, total_i, words, profile):
     last_item_i: int | None = None
     start = profile.items_start(text) if profile is not None else None
     end = total_i if total_i is not None else _first_payment_line(text, folded, usable, words)
+    if paid is not None:
+        end = paid
     if profile is not None:
         pend = profile.items_end(text)
         if pend is not None:
             end = pend if end is None else min(end, pend)
     region = [i for i in usable if (end is None or i < end) and (start is None or i > start)]
+    digit_codes = {} if profile is not None or not vat_codes or not all(c.isdigit() for c in vat_codes) \
+        else digit_codes_before(
+        {i: text[i] for i in region if find_amounts(text[i]) and not _not_an_item(text[i], folded[i], words)
+         and not (words.receipt_strong.search(folded[i]) or words.phone.search(folded[i]))}, set(vat_codes))
+    if digit_codes:
+        text = list(text)
+        for i, (_, blanked) in digit_codes.items():
+            text[i] = blanked
     field = _description_field(text, region, words)
-    for i in region:
+    qty_above: tuple[Decimal, Decimal] | None = None  # a '3 x 9,51' line above its item
+    for k, i in enumerate(region):
         line, f = text[i], folded[i]
+        if _EAN_ONLY.match(line):
+            continue  # an article's EAN printed on a line of its own: no description
+        above = _qty_line(line)
+        if above and _next_amount(text, region[k + 1:k + 4]) == (above[0] * above[1]).quantize(Decimal("0.01")):
+            qty_above = above
+            continue
         if not line.strip() or _SEPARATOR.match(line):
             if pending and pending_after is not None and items and _continues(items[-1], pending[0], field):
                 _extend(items[-1], pending, field)
@@ -259,6 +294,12 @@ def _find_items(text, folded, usable, total_i, words, profile):
                 item = parse_item(line, amounts, " ".join(pending))
             elif below:
                 _extend(items[-1], pending, field)
+        if i in digit_codes:
+            item.vat_code = digit_codes[i][0]
+        if qty_above and item.kind != "discount" and \
+                abs(item.amount) == (qty_above[0] * qty_above[1]).quantize(Decimal("0.01")):
+            item.quantity, item.unit_price = qty_above
+        qty_above = None
         items.append(item)
         first = i if first is None else first
         last_item_i = i
@@ -301,6 +342,9 @@ def _join_wrapped(items: list[Item], field: int) -> None:
 def _not_an_item(line: str, f: str, words: Words) -> bool:
     """A line with an amount in the items region that is no item: subtotal, savings, VAT, date."""
     return bool(words.subtotal.search(f) or words.savings.search(f) or words.vat_total.search(f)
+                or (("tot" in f or "summe" in f)  # 'TOTAL HT', 'Total articles', 'Summe Artikel'
+                    and words.total.search(f) and words.not_total.search(f))
+
                 or find_date(line) or _VAT_ROW_START.match(line)
                 or (words.vat_words.search(f) and PERCENT_RE.search(line)) or _tax_line(line, f, words))
 
@@ -335,15 +379,36 @@ _QTY_ONLY = re.compile(r"^\s*(?P<qty>\d{1,4}(?:[.,]\d{1,3})?)\s*(?:kg|st\.?|stk\
                        r"(?:€\s?|EUR\s?)?(?P<unit>\d+[.,]\d{2,3})(?:\s?(?:€|EUR))?(?:\s?/\s?\w+)?\s*$")
 
 
+_EAN_ONLY = re.compile(r"^\s*\d{8}(?:\d{4,6})?\s*$")
+
+
+def _qty_line(line: str) -> tuple[Decimal, Decimal] | None:
+    """'  2 x 1,50' on a line of its own: (quantity, unit price)."""
+    m = _QTY_ONLY.match(line)
+    if not m:
+        return None
+    qty, unit = parse_number(m.group("qty")), parse_number(m.group("unit"))
+    return (qty, unit) if qty is not None and unit is not None else None
+
+
+def _next_amount(text: list[str], following: list[int]) -> Decimal | None:
+    """The (absolute) line amount of the next line with one, among `following`."""
+    for j in following:
+        amounts = find_amounts(text[j])
+        if amounts:
+            return abs(amounts[-1][0])
+        if not text[j].strip():
+            return None
+    return None
+
+
 def _qty_below(prev: Item, line: str) -> bool:
     """'  2 x 1,50' under an item line: its quantity and unit price. Updates `prev`."""
-    from gateway.receipt.numbers import parse_number
-
-    m = _QTY_ONLY.match(line)
-    if not m or prev.kind == "discount":
+    found = _qty_line(line)
+    if found is None or prev.kind == "discount":
         return False
-    qty, unit = parse_number(m.group("qty")), parse_number(m.group("unit"))
-    if qty is None or unit is None or (qty * unit).quantize(Decimal("0.01")) != abs(prev.amount):
+    qty, unit = found
+    if (qty * unit).quantize(Decimal("0.01")) != abs(prev.amount):
         return False
     prev.quantity, prev.unit_price = qty, unit
     return True
@@ -365,6 +430,20 @@ def _is_heading(f: str, words: Words) -> bool:
 
 def _looks_like_number_line(f: str, words: Words) -> bool:
     return bool(words.receipt_strong.search(f) and re.search(r"\d", f))
+
+
+def _paid_before(text, folded, lines, words):
+    """A till that prints the payment and the change above the total: the first payment line
+    of that block (the items end there), else None."""
+    for n, i in enumerate(lines):
+        if words.change.search(folded[i]) and find_amounts(text[i]):
+            paid = None
+            for j in reversed(lines[max(0, n - 4):n]):
+                if not find_amounts(text[j]) or not any(p.search(folded[j]) for p in words.payment.values()):
+                    break
+                paid = j
+            return paid
+    return None
 
 
 def _first_payment_line(text, folded, usable, words):
@@ -508,7 +587,7 @@ def _find_receipt_number(text, folded, usable, words, profile):
 
 # --- merchant --------------------------------------------------------------------------
 
-def _find_merchant(text, folded, header, words):
+def _find_merchant(text, folded, header, words, hints=None):
     name = None
     address: list[str] = []
     used: set[int] = set()
@@ -517,22 +596,33 @@ def _find_merchant(text, folded, header, words):
         found = find_vat_id(text[i])
         if found and vat_id is None:
             vat_id = found[0]
+    styled = _styled_name(text, folded, header, words, hints) if hints is not None else []
+    start = None
+    if styled:
+        name = " ".join(text[styled[0]].split())
+        for prev, i in zip(styled, styled[1:]):
+            part = " ".join(text[i].split())
+            # a word the till cut at the paper's edge ("Boulangerie Dupo" / "nt") is glued back
+            cut = hints[prev].full and name[-1:].isalnum() and part[:1].isalnum()
+            name = name + part if cut else f"{name} {part}"
+        used.update(styled)
+        start = styled[-1]
     for i in header:
+        if start is not None and i <= start:
+            continue
         line, f = text[i].strip(), folded[i]
         if not line or _SEPARATOR.match(line):
             if name is not None:
                 if address:
                     break
             continue
-        is_other = (find_date(line) or find_vat_id(line) or words.phone.search(f)
-                    or words.receipt_strong.search(f) or find_amounts(line))
         if name is None:
-            if is_other or words.greetings.search(f) or len(re.sub(r"[^\w]", "", line)) < 2:
+            if _not_a_name(line, f, words):
                 continue
             name = " ".join(line.split())
             used.add(i)
             continue
-        if is_other:
+        if _header_other(line, f, words):
             break
         if _POSTCODE_CITY.search(line) or _STREET.search(line):
             address.append(" ".join(line.split()))
@@ -544,11 +634,50 @@ def _find_merchant(text, folded, header, words):
     return {"name": name, "address": ", ".join(address) if address else None, "vat_id": vat_id}, used
 
 
+def _header_other(line: str, f: str, words: Words) -> bool:
+    return bool(find_date(line) or find_vat_id(line) or words.phone.search(f)
+                or words.receipt_strong.search(f) or find_amounts(line))
+
+
+def _not_a_name(line: str, f: str, words: Words) -> bool:
+    return (_header_other(line, f, words) or bool(words.greetings.search(f))
+            or len(re.sub(r"[^\w]", "", line)) < 2)
+
+
+def _styled_name(text, folded, header, words, hints) -> list[int]:
+    """The merchant name printed big (or bold) at the top: its line and the lines it wrapped
+    onto in the same style. [] when the top of the receipt has no such line."""
+    top = [i for i in header if text[i].strip() and not _SEPARATOR.match(text[i])][:5]
+    for wanted in ("big", "bold"):
+        for n, i in enumerate(top):
+            line, f = text[i].strip(), folded[i]
+            if _POSTCODE_CITY.search(line) or (n and _STREET.search(line)):
+                break  # the address: the name is above it
+            if not getattr(hints[i], wanted) or _not_a_name(line, f, words):
+                continue
+            out = [i]
+            for j in top[n + 1:]:
+                if j != out[-1] + 1 or hints[j].big != hints[i].big or hints[j].bold != hints[i].bold \
+                        or _not_a_name(text[j].strip(), folded[j], words) \
+                        or _POSTCODE_CITY.search(text[j]) or _STREET.search(text[j]):
+                    break
+                out.append(j)
+            return out
+    return []
+
+
 def _find_currency(text, profile):
     if profile is not None and profile.currency:
         return profile.currency
     joined = "\n".join(text)
-    for symbol, code in (("€", "EUR"), ("EUR", "EUR"), ("£", "GBP"), ("GBP", "GBP"), ("CHF", "CHF")):
-        if symbol in joined:
-            return code
-    return None
+    counts = {code: len(pattern.findall(joined)) if any(k in joined for k in keys) else 0
+              for code, keys, pattern in _CURRENCIES}
+    best = max(counts.values())
+    return next(code for code, n in counts.items() if n == best) if best else None
+
+
+# printed currency signs and codes; the most frequent one on a receipt wins (ties: this order).
+# The plain substrings first: a regular expression only runs on a receipt that has one.
+_CURRENCIES = [("EUR", ("€", "EUR"), re.compile(r"€|\bEUR\b")), ("GBP", ("£", "GBP"), re.compile(r"£|\bGBP\b")),
+               ("CHF", ("CHF", "Fr."), re.compile(r"\bCHF\b|\bS?Fr\.\s?\d")),
+               ("USD", ("$", "USD"), re.compile(r"\$\s?\d|\bUSD\b"))]

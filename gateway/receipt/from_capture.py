@@ -23,7 +23,7 @@ log = logging.getLogger("gateway.receipt")
 
 
 def ereceipt_for(captured, source: Source, *, delivery: dict, include_raw: bool = False,
-                 till_profile=None, loyalty_card: dict | None = None) -> dict:
+                 till_profile=None, loyalty_card: dict | None = None, currency: str | None = "EUR") -> dict:
     """The e-receipt for `captured`; falls back to text + hash when extraction fails."""
     from gateway.printer.document import Receipt
     from gateway.printer.profiles import get_profile
@@ -32,7 +32,8 @@ def ereceipt_for(captured, source: Source, *, delivery: dict, include_raw: bool 
         cell = get_profile(captured.profile).cell()
         receipt = Receipt(list(captured.events), 0, len(captured.raw), cut=captured.ended_by == "cut")
         return build_ereceipt(receipt, captured.raw, source, cell=cell, delivery=delivery,
-                              include_raw=include_raw, till_profile=till_profile, loyalty_card=loyalty_card)
+                              include_raw=include_raw, till_profile=till_profile, loyalty_card=loyalty_card,
+                              currency=currency)
     except Exception as exc:  # noqa: BLE001 - any extractor bug: keep the receipt, say why
         log.exception("extraction failed for a %d-byte receipt; publishing its text and hash only",
                       len(captured.raw))

@@ -14,11 +14,13 @@ from functools import lru_cache
 CENT = Decimal("0.01")
 
 # An amount: optional sign or currency, digits with optional thousands separators,
-# a decimal comma or dot and exactly two decimals, optional trailing minus.
+# a decimal comma or dot and exactly two decimals, optional trailing minus. A VAT letter
+# may touch the amount at the end of a line ("2,88B": a column move past the paper's edge
+# that the printer ignored).
 AMOUNT_RE = re.compile(
     r"(?<![\w.,/:])(?P<lead>-\s?|\(\s?)?(?:(?:€|EUR|£|GBP|CHF)\s?)?(?P<lead2>-\s?)?"
     r"(?P<num>\d{1,3}(?:[.,'](?=\d{3}[.,]\d{2}\b)\d{3})*[.,]\d{2}|\d+[.,]\d{2})"
-    r"(?![\d/:%]|[.,]\d|\s?%)(?:\s?(?:€|EUR|£|GBP|CHF)\b)?(?P<trail>\s?-(?!\d)|\))?(?![A-Za-z])"
+    r"(?![\d/:%]|[.,]\d|\s?%)(?:\s?(?:€|EUR|£|GBP|CHF)\b)?(?P<trail>\s?-(?!\d)|\))?(?![a-z]|[A-Z](?<![A-D])|[A-D](?![\s*]*$))"
 )
 PERCENT_RE = re.compile(r"(?<![\d.,])(?P<rate>\d{1,2}(?:[.,]\d{1,2})?)\s?%")
 QTY_RE = r"\d{1,4}(?:[.,]\d{1,3})?"

@@ -30,9 +30,26 @@ LAYOUTS: dict[str, dict] = {
     "leadqty-abs": dict(columns="absolute", items="leadqty", vat="reordered", header="two-line"),
     "qtybelow-spaces": dict(columns="spaces", items="qtybelow", vat="incl", header="footer"),
     "unitcol-tabs": dict(columns="tabs", items="unitcol", vat="net-vat", header="split"),
+    # what other real tills do (session 2): VAT letter before the amount, trailing-minus and
+    # bracketed negatives, EUR printed beside totals, quantity lines above the description,
+    # EAN lines, right-aligned (ESC a 2) totals, savings / item-count lines near the total
+    "codefirst-spaces": dict(columns="spaces", items="inline", vat="full", header="one-line",
+                             code_first=True, neg="trail", cur="suffix", extras=True),
+    "qtyabove-tabs": dict(columns="tabs", items="qtyabove", vat="gross-vat", header="two-line",
+                          neg="paren", ean="above", total_align="right"),
+    "unitcol-codefirst-abs": dict(columns="absolute", items="unitcol", vat="full", header="one-line",
+                                  code_first=True, neg="trail", cur="suffix"),
+    "leadqty-tabs": dict(columns="tabs", items="leadqty", vat="net-vat", header="footer", neg="paren",
+                         total_align="right", extras=True),
+    # held out (session 2): never looked at while tuning
+    "eurcol-abs": dict(columns="absolute", items="qtyabove", vat="reordered", header="split",
+                       code_first=True, neg="paren", cur="prefix", total_align="right", extras=True),
+    "ean-below-spaces": dict(columns="spaces", items="qtybelow", vat="net-vat", header="footer",
+                             neg="trail", ean="below", cur="suffix", extras=True),
 }
-TUNED = ["inline-spaces", "qtycol-tabs", "qtyline-abs", "simple-spaces", "wrapped-tabs"]
-HELD_OUT = ["leadqty-abs", "qtybelow-spaces", "unitcol-tabs"]
+TUNED = ["inline-spaces", "qtycol-tabs", "qtyline-abs", "simple-spaces", "wrapped-tabs",
+         "codefirst-spaces", "qtyabove-tabs", "unitcol-codefirst-abs", "leadqty-tabs"]
+HELD_OUT = ["leadqty-abs", "qtybelow-spaces", "unitcol-tabs", "eurcol-abs", "ean-below-spaces"]
 LANGS = ["nl", "fr", "de", "en"]
 WIDTHS = [32, 42, 48]
 CODEPAGES = ["CP858", "CP1252", "magic"]
@@ -57,6 +74,14 @@ class Sample:
 def fmt(value: Decimal, lang: str) -> str:
     s = f"{value.quantize(CENT):.2f}"
     return s if lang == "en" else s.replace(".", ",")
+
+
+def fmt_signed(value: Decimal, lang: str, neg: str = "lead") -> str:
+    """An amount as the till prints it: '-1,00' (lead), '1,00-' (trail) or '(1,00)' (paren)."""
+    if value >= 0 or neg == "lead":
+        return fmt(value, lang)
+    digits = fmt(-value, lang)
+    return f"{digits}-" if neg == "trail" else f"({digits})"
 
 
 def fmt_qty(q: Decimal, lang: str) -> str:
@@ -125,12 +150,21 @@ class _Builder:
             o.row(self._lr(self.words["subtotal"], fmt(total, lang)))
         label = rng.choice(self.words["total"])
         tall = rng.random() < 0.5
-        o.row(self._lr(label, fmt(total, lang)), bold=True, tall=tall)
+        extras = self.spec.get("extras") and rng.random() < 0.7
+        if extras:  # adversarial: an item count worded like a total, before the total
+            o.row(self._lr(f"{W.ITEM_COUNT[lang]} {sum(1 for it in items if it['kind'] == 'sale')}", ""))
+        if self.spec.get("total_align") == "right":
+            o.text(f"{label}  {self._cur(fmt(total, lang))}", align="right", bold=True, tall=tall)
+        else:
+            o.row(self._lr(label, self._cur(fmt(total, lang))), bold=True, tall=tall)
+        saved = -sum((it["amount"] for it in items if it["kind"] == "discount"), Decimal(0))
+        if extras and saved > 0:  # adversarial: savings worded like a total, after it
+            o.row(self._lr(W.SAVED[lang], fmt(saved, lang)))
         o.blank()
         for text, amount in payments:
-            o.row(self._lr(text, fmt(amount, lang)))
+            o.row(self._lr(text, self._cur(fmt(amount, lang))))
         if change is not None:
-            o.row(self._lr(self.words["change"], fmt(change, lang)))
+            o.row(self._lr(self.words["change"], self._cur(fmt(change, lang))))
         o.blank()
         if rng.random() < 0.5:
             o.text(f"{self.words['items']}: {sum(1 for it in items if it['kind'] == 'sale')}")
@@ -290,11 +324,19 @@ class _Builder:
 
     # --- printing ----------------------------------------------------------------------
     def _lr(self, left: str, right: str, code: str | None = None) -> list[tuple[int, str]]:
+        if self.spec.get("code_first"):  # 'Brot        A    3,49': the VAT letter before the amount
+            at = max(len(left) + 4, self.w - len(right))
+            return [(0, left), (at - 2, code or ""), (at, right)]
         right_end = self.w - (2 if self.codes_w else 0)
         cells = [(0, left), (max(len(left) + 1, right_end - len(right)), right)]
         if code:
             cells.append((right_end + 1, code))
         return cells
+
+    def _cur(self, amount: str) -> str:
+        """A total or payment amount with the currency the layout prints beside it."""
+        cur = self.spec.get("cur")
+        return f"{amount} EUR" if cur == "suffix" else f"EUR {amount}" if cur == "prefix" else amount
 
     def _header(self, name, street, city, vat_id):
         o, rng = self.out, self.rng
@@ -338,8 +380,12 @@ class _Builder:
 
     def _item_lines(self, items):
         style, o, lang = self.spec["items"], self.out, self.lang
+        neg, ean = self.spec.get("neg", "lead"), self.spec.get("ean")
         for it in items:
-            amount, code = fmt(it["amount"], lang), it["vat_code"]
+            amount, code = fmt_signed(it["amount"], lang, neg), it["vat_code"]
+            code_ean = ean and it["kind"] == "sale" and self.rng.random() < 0.6
+            if code_ean and ean == "above":
+                o.row([(0, self._ean())])
             qty, unit, desc = it["quantity"], it["unit_price"], it["description"]
             single = it["kind"] == "discount" or qty == 1
             weighed = qty is not None and qty != qty.to_integral_value()
@@ -362,12 +408,24 @@ class _Builder:
             elif style == "leadqty":
                 lead = "" if it["kind"] == "discount" else f"{fmt_qty(qty, lang)}x "
                 self._inline(lead + desc, "", amount, code)
+            elif style == "qtyabove":
+                if not single:
+                    o.row([(2, qx)])
+                self._inline(desc, "", amount, code)
             else:  # qtycol / unitcol: fixed columns
                 self._columns(it, desc, amount, code, with_unit=style == "unitcol" or not single)
+            if code_ean and ean == "below":
+                o.row([(2, self._ean())])
+
+    def _ean(self) -> str:
+        """An EAN-13 the till prints on a line of its own beside the item."""
+        digits = f"{self.rng.choice([400, 540, 300, 871])}{self.rng.randint(10**8, 10**9 - 1)}"
+        check = (10 - sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(digits)) % 10) % 10
+        return digits + str(check)
 
     def _inline(self, desc, qx, amount, code):
         o = self.out
-        room = self.w - len(amount) - (2 if self.codes_w else 0) - 1
+        room = self.w - len(amount) - (4 if self.spec.get("code_first") else 2 if self.codes_w else 0) - 1
         left = f"{desc}  {qx}" if qx else desc
         if len(left) <= room:
             o.row(self._lr(left, amount, code))
@@ -381,8 +439,9 @@ class _Builder:
 
     def _columns(self, it, desc, amount, code, with_unit):
         lang, o = self.lang, self.out
-        right_end = self.w - (2 if self.codes_w else 0)
-        amount_col = right_end - 8
+        code_first = self.spec.get("code_first")
+        right_end = self.w if code_first else self.w - (2 if self.codes_w else 0)
+        amount_col = right_end - 8 - (2 if code_first and self.codes_w else 0)
         unit_col = amount_col - 8
         qty_col = unit_col - 4
         field = qty_col - 1
@@ -392,8 +451,10 @@ class _Builder:
             q = fmt_qty(it["quantity"], lang)
             u = fmt(it["unit_price"], lang)
             cells += [(qty_col + 3 - len(q), q), (unit_col + 7 - len(u), u)]
+        if code and code_first:
+            cells.append((amount_col, code))
         cells.append((right_end - len(amount), amount))
-        if code:
+        if code and not code_first:
             cells.append((right_end + 1, code))
         o.row(cells)
         for part in parts[1:]:

@@ -91,4 +91,8 @@ L = {
                bye="Thank you for shopping with us", clerk="Served by", items="Items"),
 }
 
+# adversarial lines near the total: an item count and savings, both worded like a total
+ITEM_COUNT = {"nl": "Totaal artikelen", "fr": "Total articles", "de": "Summe Artikel", "en": "Total items"}
+SAVED = {"nl": "Totaal korting", "fr": "Total remises", "de": "Sie sparen", "en": "Total savings"}
+
 MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
