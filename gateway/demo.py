@@ -79,7 +79,7 @@ def demo_config(out: Path, till_port: int, mqtt_url: str, *, scanner: str | None
 
 
 def run_demo(out: Path, *, receipts: int = 8, pause_s: float = 0.4, broker: bool = True, hub: bool = True,
-             say=print) -> int:
+             serve: bool = False, say=print) -> int:
     from gateway.demo_shop import hub_installed, write_card_key
     from gateway.mqtt import local_broker
     from gateway.printer.virtual import VirtualPrinter
@@ -116,7 +116,10 @@ def run_demo(out: Path, *, receipts: int = 8, pause_s: float = 0.4, broker: bool
             _wait(lambda: the_hub.stored() >= len(sent), 5)
         gw.stop()
         printer.close()
-        return _summary(out, sent, gw, printer, consumer, the_hub, say)
+        code = _summary(out, sent, gw, printer, consumer, the_hub, say)
+        if serve and the_hub is not None and the_hub.base:
+            _serve(the_hub, gw.outcomes, out, say)
+        return code
     finally:
         if gw is not None:
             with contextlib.suppress(Exception):
@@ -185,6 +188,21 @@ def _run_till(gw, scanner, sent: list, till_port: int, pause_s: float, say) -> N
         say(f"  till      printed receipt {i}: {sample.truth['merchant']['name']} "
             f"({sample.lang}, {sample.width} columns, total {sample.truth['totals']['gross']})")
         time.sleep(pause_s)
+
+
+def _serve(hub, outcomes: list, out: Path, say) -> None:
+    """Keep the hub's pages up until Ctrl-C, for a browser."""
+    say("")
+    say(f"the hub's pages stay up at {hub.base} until Ctrl-C:")
+    for seq, mode, url in outcomes:
+        if mode != "paper":
+            say(f"  receipt #{seq} ({mode}): {url}")
+    say(f"  sign in at {hub.base}/signin as ann@example.com; the sign-in mails land in {out / 'hub' / 'mail'}/")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        say("stopped")
 
 
 def _start_hub(out: Path, mqtt_url: str, key_file: Path, reference: bool, say):

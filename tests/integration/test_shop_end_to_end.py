@@ -156,6 +156,7 @@ def test_scan_qr_stub_receipt_page_account_points_claim_and_restart(mosquitto, t
         ok = site.post("/account/claim", {"number": number, "date": day, "total": "4,40"}, form_page="/account")
         assert "the receipt is now in your account" in ok.text
         assert [x["receipt_id"] for x in store.receipts_for_account(bob)] == [bob_receipt["receipt_id"]]
+        assert store.balance(bob) == 25 + 4         # the sign-up bonus and the claimed receipt's 4.40
         # the card number is nowhere in the hub's database
         assert CARD.encode() not in (tmp_path / "hub" / "data" / "hub.db").read_bytes()
     finally:
