@@ -19,13 +19,14 @@ from tests.unit.scanner.ptys import Pty
 CARD = "4006381333931"
 
 
-def loyalty_config(tmp, mqtt_url, printer_address, scanner_device, key_mode=0o600, loyalty=True):
+def loyalty_config(tmp, mqtt_url, printer_address, scanner_device, key_mode=0o600, loyalty=True, card_key=KEY,
+                   qr_template="https://receipts.example.com/r/{token}"):
     key = tmp / "loyalty.key"
-    key.write_bytes(KEY + b"\n")
+    key.write_bytes(card_key + b"\n")
     key.chmod(key_mode)
     extra = (f'[scanner]\nsource = "serial"\ndevice = "{scanner_device}"\n'
              f'[policy]\ndefault = "paper"\ncountry = "be"\n'
-             f'[qr]\nurl_template = "https://receipts.example.com/r/{{token}}"\n'
+             f'[qr]\nurl_template = "{qr_template}"\n'
              f'[display]\noutput = "png"\npng_dir = "{tmp / "screens"}"\n')
     if loyalty:
         extra += f'[loyalty]\nhmac_key_file = "{key}"\nkey_id = "k1"\n'
