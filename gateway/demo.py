@@ -83,6 +83,8 @@ def run_demo(out: Path, *, receipts: int = 8, pause_s: float = 0.4, broker: bool
     from gateway.demo_shop import hub_installed, write_card_key
     from gateway.mqtt import local_broker
     from gateway.printer.virtual import VirtualPrinter
+
+    out = Path(out).resolve()  # the broker and the hub resolve paths from their own directories
     from gateway.scanner.fake_serial import PtyScanner
 
     out.mkdir(parents=True, exist_ok=True)
