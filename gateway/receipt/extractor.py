@@ -333,10 +333,19 @@ def _join_wrapped(items: list[Item], field: int) -> None:
     for it in wrapped:
         text, last = it.description, it.desc_end
         for part in it.more:
-            glued = cut_words and last >= field and not part[:1].isspace()
+            glued = cut_words and last >= field and not part[:1].isspace() and _may_continue(text, part.strip())
             text = text + part.strip() if glued else f"{text} {part.strip()}"
             last = len(part)
         it.description = text
+
+
+def _may_continue(head: str, tail: str) -> bool:
+    """Can `tail` be the rest of a word cut at the end of `head`? Not from a letter to a digit
+    ('Butter' / '250g'; '250' / 'g' may be) nor from a small letter to a capital ('Apples' / 'Pink')."""
+    a, b = head[-1:], tail[:1]
+    if not a or not b:
+        return False
+    return not (a.isalpha() and b.isdigit() or a.islower() and b.isupper())
 
 
 def _not_an_item(line: str, f: str, words: Words) -> bool:

@@ -103,6 +103,22 @@ def test_long_line_wraps_where_the_profile_says_the_paper_ends():
     assert lines_of(data) == ["x" * 50]  # default profile: paper width unknown, no invented wrap
 
 
+def test_a_wrapped_line_keeps_the_tills_own_line_on_its_first_piece():
+    data = b"\x1b@" + b"Gesamt" + b" " * 36 + b"17,16 EUR\n" + b"Bar\n"
+    lines = [e for e in events_of(data, "TM-T88V") if isinstance(e, TextLine)]
+    assert [ln.text for ln in lines] == ["Gesamt" + " " * 36, "17,16 EUR", "Bar"]
+    assert "".join(s.text for s in lines[0].till_spans) == "Gesamt" + " " * 36 + "17,16 EUR"
+    assert lines[1].till_spans is None and lines[2].till_spans is None
+    assert "till_spans" not in lines[0].to_dict()  # not part of the printed document
+
+
+def test_a_column_move_past_the_paper_edge_is_dropped_on_paper_but_kept_for_the_till():
+    data = b"\x1b@Prei" + b"\x1b$" + (36 * 12).to_bytes(2, "little") + b"1,20\n"
+    (line,) = [e for e in events_of(data, "POS-5890") if isinstance(e, TextLine)]
+    assert line.text == "Prei1,20"  # what the printer does: ESC $ beyond 384 dots is ignored
+    assert [(s.text, s.x) for s in line.till_spans] == [("Prei", 0), ("1,20", 36 * 12)]
+
+
 def test_cr_lf_gives_one_line_and_lone_cr_is_ignored():
     assert lines_of(b"a\r\nb\rc\n") == ["a", "bc"]
 
