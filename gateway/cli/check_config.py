@@ -36,9 +36,25 @@ def add_arguments(p) -> None:
     p.add_argument("--json", action="store_true", help="print the resolved config as JSON")
 
 
+def is_hub_config(path: str | Path) -> bool:
+    """A hub's config (`receipt-gateway hub --config`) has a [hub] section; a gateway's never does."""
+    try:
+        return "hub" in tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False   # the gateway loader says what is wrong with the file
+
+
+def sections_of(path: str | Path) -> dict:
+    from gateway.config.hub import HUB_SECTIONS
+
+    return HUB_SECTIONS if is_hub_config(path) else SECTIONS
+
+
 def validate(path: str | Path, *, strict: bool) -> tuple[Config, list[str]]:
     """Load and check everything; returns (config, warnings) or raises ConfigError (all problems)."""
-    cfg = load(path)
+    from gateway.config.schema import load_file
+
+    cfg = load_file(path, sections_of(path)) if is_hub_config(path) else load(path)
     problems, warnings = validate_loaded(cfg, strict=strict)
     if problems:
         first = problems[0]
@@ -56,7 +72,8 @@ def validate_loaded(cfg: Config, *, strict: bool) -> tuple[list[ConfigError], li
             error = ConfigError(f"{value}: no such file", file=cfg.path, line=line_of(cfg.text, section, key),
                                 section=section, key=key, remedy="give the path of the PEM file, or remove the key")
             (problems.append(error) if strict else missing.append(f"[{section}] {key} = {value}"))
-    problems += _profile_problems(cfg)
+    if "printer" in cfg:          # a gateway's config (a hub's has no printer)
+        problems += _profile_problems(cfg)
     if not problems and not missing:
         problems += _broker_problems(cfg)
     return problems, [f"not on this machine: {m}; it must exist on the box" for m in missing]
@@ -109,7 +126,7 @@ def render_toml(cfg: Config, given: dict) -> list[str]:
                     continue  # an option left empty: nothing to show
                 text = f"{text:<40} # default"
             lines.append(text)
-    for name in SECTIONS:
+    for name in sections_of(cfg.path) if cfg.path else SECTIONS:
         if name not in cfg:
             meaning = ABSENT.get(name, "built-in defaults")
             lines.append(f"# [{name}] not in the file: {meaning}")
