@@ -676,13 +676,14 @@ def _styled_name(text, folded, header, words, hints) -> list[int]:
 
 
 def _find_currency(text, profile):
-    if profile is not None and profile.currency:
-        return profile.currency
+    """The currency printed; else the till profile's (for receipts that never print one)."""
     joined = "\n".join(text)
     counts = {code: len(pattern.findall(joined)) if any(k in joined for k in keys) else 0
               for code, keys, pattern in _CURRENCIES}
     best = max(counts.values())
-    return next(code for code, n in counts.items() if n == best) if best else None
+    if best:
+        return next(code for code, n in counts.items() if n == best)
+    return profile.currency if profile is not None and profile.currency else None
 
 
 # printed currency signs and codes; the most frequent one on a receipt wins (ties: this order).
