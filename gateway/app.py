@@ -1,8 +1,13 @@
 """The gateway service: printer proxy -> extractor -> durable outbox -> MQTT, in one object.
 
-    gw = Gateway(cfg).start()      # what `receipt-gateway run` does
+    gw = Gateway(cfg).start()      # both phases at once (tests, the demo)
     ...
     gw.stop()
+
+`receipt-gateway run` starts in two phases so systemd hears READY=1 as soon as the till
+can print: `start_printer()` (till listening, bytes pass through, receipts are copied),
+then `start_delivery()` (outbox, MQTT client: paho, TLS, SQLite). Receipts cut before
+the second phase wait in the copy queue, never in the till's path.
 
 For each receipt the proxy captures (`CapturedReceipt`, in the segmenter thread):
 
@@ -22,11 +27,13 @@ Printer status changes go to the retained `{p}/printer/{till}/status`; `health` 
 the printer and till links (the MQTT client adds outbox and disk). `status.json` in
 data_dir tells `receipt-gateway status` what the service is doing (docs/status.md).
 
-Loyalty seam: `Gateway(cfg, delivery=fn)` or `gw.decide_delivery = fn`, where
-`fn(captured) -> {"mode": "paper"|"qr"|"none", "reason": str, "card": {"hmac", "key_id"}?}`;
-"card", when present, becomes the e-receipt's `loyalty.card` (never a card number). The
-policy holds receipts itself with `gw.printer.proxy.hold_next_receipt(mode, stub)` and
-asks the hub with `gw.client.request(gw.client.topics.scan(till), body)`.
+Loyalty (docs/loyalty.md): `gw.desk` (gateway.loyalty.desk.CardDesk) is asked by the till
+pump at each receipt start (`proxy.claims`) and decides held receipts at their cut; it is
+also `decide_delivery`: `fn(captured) -> {"mode", "reason", "card"?}`, "card" becoming the
+e-receipt's `loyalty.card` (never a card number). A held receipt's e-receipt is built at
+its cut (the stub's QR code carries its access token) and comes with the captured receipt
+(`captured.decision.e_receipt`). `gw.loyalty` reads the scanner and drives the display.
+`Gateway(cfg, delivery=fn)` replaces the delivery decision (tests).
 """
 
 from __future__ import annotations
@@ -51,7 +58,6 @@ class Gateway:
     def __init__(self, cfg: dict, *, record_dir: str | Path | None = None, fake=None,
                  delivery: DeliveryDecider | None = None, status_interval_s: float = 2.0,
                  client_kwargs: dict | None = None):
-        from gateway.mqtt.demo import build
         from gateway.printer.service import PrinterService
         from gateway.recent import RecentReceipts
         from gateway.statusfile import StatusWriter
@@ -71,46 +77,92 @@ class Gateway:
         self.started_at = time.time()
         self.captured = self.refused = 0
         self.last: collections.deque[dict] = collections.deque(maxlen=10)
+        self.outbox = self.client = None  # made by start_delivery()
+        self._client_kwargs = client_kwargs or {}
+        self._delivery = threading.Event()  # set once the outbox takes receipts (or we stop)
+        self.printer = PrinterService(cfg, on_receipt=self._on_receipt, record_dir=record_dir, fake=fake)
+        self.recent = RecentReceipts(self.data_dir, keep=cfg["printer"].get("keep_for_reprint", 200))
+        self.printer.proxy.subscribe(self._on_printer_status)
+        self.status_file = StatusWriter(self.data_dir, self.snapshot, status_interval_s)
+        try:
+            self._start_loyalty(cfg, delivery)
+        except BaseException:
+            self.recent.close()
+            raise
+
+    # ---- lifecycle ------------------------------------------------------------------------
+    def _start_loyalty(self, cfg: dict, delivery: DeliveryDecider | None) -> None:
+        """Card desk, scanner and display. Raises ConfigError (no card key) or ScannerError."""
+        from gateway.loyalty.desk import CardDesk
+        from gateway.loyalty.service import LoyaltyService
+        from gateway.mqtt.topics import Topics
+
+        topics = Topics(cfg["mqtt"]["topic_prefix"], self.store_id, self.gateway_id)
+        self.desk = CardDesk.from_config(cfg, request=self._ask_hub, scan_topic=topics.scan)
+        if delivery is None:
+            self.printer.proxy.claims = self.desk.claim
+            self.decide_delivery = self.desk.delivery_for
+        self.desk.print_job = lambda data: self.printer.proxy.print_between_jobs(data, timeout=10)
+        source = display = None
+        if self.desk.key is not None:
+            from gateway.scanner.open import open_source
+
+            source = open_source(cfg)
+        if (cfg.get("display") or {}).get("output", "none") != "none":
+            from gateway.display.facade import Display
+
+            display = Display.from_config(cfg, kiosk_link=source)
+        self.loyalty = LoyaltyService(self.desk, source, display)
+
+    def _ask_hub(self, topic: str, body: dict, timeout: float) -> dict | None:
+        """The card desk's scan request; no answer before the MQTT client exists (start phase 1)."""
+        client = self.client
+        return client.request(topic, body, timeout) if client is not None else None
+
+    def start(self) -> Gateway:
+        return self.start_printer().start_delivery()
+
+    def start_printer(self) -> Gateway:
+        """Phase 1: the till can print (pass-through), receipts are copied for capture."""
+        self.printer.start()
+        self.loyalty.start()
+        threading.Thread(target=self.desk.warm_up, name="stub-warm-up", daemon=True).start()
+        self.status_file.start()
+        return self
+
+    def start_delivery(self) -> Gateway:
+        """Phase 2: the durable outbox and the MQTT client; captured receipts flow from here."""
+        from gateway.mqtt.demo import build
 
         handlers = {"reprint": self._cmd_reprint, "print_qr": self._cmd_print_qr,
                     "reload_config": self._cmd_reload_config}
-        self.outbox, self.client = build(cfg, handlers=handlers, health=self._health, **(client_kwargs or {}))
+        self.outbox, client = build(self.cfg, handlers=handlers, health=self._health, **self._client_kwargs)
         if self.outbox.recovered:
             r = self.outbox.recovered
             log.error("the outbox was corrupt (%s): moved to %s, %d receipts salvaged, a new one was made",
                       r.error, r.moved_to, r.salvaged)
-        self.recent = RecentReceipts(self.data_dir, keep=cfg["printer"].get("keep_for_reprint", 200))
-        try:
-            self.printer = PrinterService(cfg, on_receipt=self._on_receipt, record_dir=record_dir, fake=fake)
-        except BaseException:
-            self.recent.close()
-            self.outbox.close()
-            raise
-        self.printer.proxy.subscribe(self._on_printer_status)
-        self.status_file = StatusWriter(self.data_dir, self.snapshot, status_interval_s)
-        if self.policy_default != "paper" and delivery is None:
-            log.warning("[policy] default = %r is not applied yet: no delivery policy is installed, "
-                        "every receipt is printed on paper", self.policy_default)
-
-    # ---- lifecycle ------------------------------------------------------------------------
-    def start(self) -> Gateway:
-        self.client.start()
-        self.printer.start()
+        client.start()
+        self.client = client
         self._on_printer_status(self.printer.proxy.status)
-        self.status_file.start()
-        # import the extractor now, not when the first receipt is waiting
-        threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
+        self._delivery.set()
+        # load the extractor and the printer profile now, not when the first receipt is waiting
+        threading.Thread(target=_warm_up, args=(self.printer_profile,), name="warm-up", daemon=True).start()
         return self
 
     def stop(self) -> None:
         """Finish the receipts already copied, say offline, write the last status."""
+        self.loyalty.stop()
+        if self.outbox is None:
+            self._delivery.set()  # no outbox ever came: the segmenter must not wait for one
         self.printer.stop()  # the segmenter hands over what it still has before this returns
-        self.client.stop()
+        if self.client is not None:
+            self.client.stop()
         snap = self.snapshot()
         snap["stopped"] = True
         self.status_file.stop(final=snap)
         self.recent.close()
-        self.outbox.close()
+        if self.outbox is not None:
+            self.outbox.close()
 
     @property
     def alive(self) -> bool:
@@ -136,10 +188,20 @@ class Gateway:
             log.exception("the delivery decision failed; recorded as paper")
             delivery = {"mode": captured.delivery, "reason": "policy error"}
         card = delivery.pop("card", None)
+        self._delivery.wait()
+        if self.client is None:
+            self.refused += 1
+            log.error("receipt NOT captured (%d bytes, printed on paper): the service stopped before its "
+                      "outbox opened", len(captured.raw))
+            return
         source = Source(self.store_id, self.till_id, self.gateway_id, self.printer_profile,
                         datetime.fromtimestamp(captured.ended_at).astimezone())
-        e_receipt = ereceipt_for(captured, source, delivery=delivery, include_raw=self.include_raw,
-                                 till_profile=self.till_profile, loyalty_card=card, currency=self.currency)
+        e_receipt = getattr(captured.decision, "e_receipt", None)  # a held receipt's, built at its cut
+        if e_receipt is not None:
+            e_receipt["delivery"] = {"mode": delivery["mode"], "reason": delivery["reason"]}
+        else:
+            e_receipt = ereceipt_for(captured, source, delivery=delivery, include_raw=self.include_raw,
+                                     till_profile=self.till_profile, loyalty_card=card, currency=self.currency)
         try:
             rid, seq = self.client.submit(e_receipt, self.till_id)
         except OutboxError as exc:
@@ -153,7 +215,7 @@ class Gateway:
         log.info("captured receipt %d (%s): %d bytes, total %s, %s", seq, rid, len(captured.raw),
                  (e_receipt.get("totals") or {}).get("gross"), delivery["mode"])
         self.recent.add(seq, rid, captured.raw, e_receipt)
-        self.last.appendleft({"at": e_receipt["source"]["captured_at"], "receipt_id": rid, "sequence": seq,
+        self.last.append({"at": e_receipt["source"]["captured_at"], "receipt_id": rid, "sequence": seq,
                               "total": (e_receipt.get("totals") or {}).get("gross"),
                               "currency": e_receipt.get("currency"), "lines": len(e_receipt.get("lines") or []),
                               "delivery": delivery["mode"]})
@@ -169,7 +231,8 @@ class Gateway:
         body = {k: getattr(status, k) for k in ("online", "paper_out", "near_end", "cover_open", "error",
                                                 "reachable")}
         body.update(reason=status.reason or None, ts=datetime.now().astimezone().isoformat(timespec="seconds"))
-        self.client.publish_printer_status(self.till_id, body)
+        if self.client is not None:  # before start_delivery: published by it
+            self.client.publish_printer_status(self.till_id, body)
         self.status_file.poke()
 
     def _printer_dict(self) -> dict:
@@ -188,7 +251,7 @@ class Gateway:
 
     def snapshot(self) -> dict:
         """The status.json document (docs/status.md)."""
-        stats = self.outbox.stats()
+        stats = self.outbox.stats() if self.outbox is not None else {}
         try:
             free_mb = round(shutil.disk_usage(self.data_dir).free / 2**20, 1)
         except OSError:
@@ -199,9 +262,10 @@ class Gateway:
                                                 "till_id": self.till_id},
             "till": self._till_dict(),
             "printer": self._printer_dict(),
-            "mqtt": {"url": self.cfg["mqtt"]["url"], "connected": self.client.connected,
-                     "outbox_depth": stats["depth"], "oldest_unconfirmed_s": stats["oldest_unconfirmed_s"],
-                     "alarm": stats["alarm"], "last_error": self.client.last_error or None},
+            "mqtt": {"url": self.cfg["mqtt"]["url"], "connected": bool(self.client and self.client.connected),
+                     "outbox_depth": stats.get("depth"), "oldest_unconfirmed_s": stats.get("oldest_unconfirmed_s"),
+                     "alarm": stats.get("alarm"), "last_error": (self.client.last_error or None) if self.client
+                     else "starting"},
             "receipts": {"count": self.captured, "refused": self.refused, "last": list(self.last)},
             "disk_free_mb": free_mb,
         }
@@ -268,10 +332,13 @@ def _till_profile(name: str):
     return load_till_profile(name)
 
 
-def _warm_up() -> None:
+def _warm_up(profile: str) -> None:
     try:
         import gateway.receipt.extractor  # noqa: F401
         import gateway.receipt.from_capture  # noqa: F401
+        from gateway.printer.profiles import get_profile
+
+        get_profile(None if profile == "default" else profile)  # python-escpos's capabilities: ~0.3 s
     except Exception:  # noqa: BLE001 - the first receipt will say what is wrong
         pass
 

@@ -36,11 +36,16 @@ class RecentReceipts:
         if keep <= 0:
             return
         try:
-            self._db = self._open()
-        except sqlite3.DatabaseError as exc:  # corrupt: it is only a cache, start a new one
-            log.warning("recent receipts file %s unreadable (%s); starting a new one", self.path, exc)
-            self.path.unlink(missing_ok=True)
-            self._db = self._open()
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self._db = self._open()
+            except sqlite3.DatabaseError as exc:  # corrupt: it is only a cache, start a new one
+                log.warning("recent receipts file %s unreadable (%s); starting a new one", self.path, exc)
+                self.path.unlink(missing_ok=True)
+                self._db = self._open()
+        except (OSError, sqlite3.Error) as exc:  # the outbox will say loudly what is wrong with data_dir
+            log.warning("cannot keep receipts for reprint in %s: %s", self.path, exc)
+            self._db = None
 
     def _open(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)

@@ -72,7 +72,7 @@ class StatusWriter:
             self.write()
             self._poke.wait(self.interval_s)
             self._poke.clear()
-            self._stop.wait(0.1)  # a burst of changes makes one write, not hundreds
+            self._stop.wait(min(0.3, self.interval_s))  # a burst of changes: one write, not hundreds
 
     def stop(self, final: dict | None = None) -> None:
         self._stop.set()

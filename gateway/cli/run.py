@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import threading
@@ -20,34 +21,27 @@ def add_arguments(p) -> None:
 
 def run(args) -> int:
     from gateway.app import Gateway
-    from gateway.config import ConfigError
     from gateway.config.sections import load
-    from gateway.mqtt.outbox import OutboxError
-    from gateway.printer.transport import LinkUnavailable
 
     cfg = load(args.config)
     level = cfg["gateway"].get("log_level", "info").upper()
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    try:
+    with _user_errors(args.config):
         gw = Gateway(cfg, record_dir=args.record)
-    except LinkUnavailable as exc:
-        raise UserError(str(exc), exc.remedy) from None
-    except OutboxError as exc:
-        raise UserError(str(exc), exc.remedy or None) from None
-    except ConfigError:
-        raise  # file, section and key named by main()
-    except ValueError as exc:  # e.g. an id that cannot be an MQTT topic level, an unusable broker setting
-        raise UserError(f"cannot start: {exc}", f"fix the config file {args.config}") from None
-    except OSError as exc:
-        raise UserError(f"cannot start: {exc}", "is another receipt-gateway already running on this port?") from None
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    gw.start()
+    gw.start_printer()
     links = f"till {gw.till_id} via {cfg['till']['link']}, printer via {cfg['printer']['link']}"
+    sdnotify.ready(links)  # the till can print now; the outbox and MQTT come right after
+    try:
+        with _user_errors(args.config):
+            gw.start_delivery()
+    except BaseException:
+        gw.stop()
+        raise
     logging.getLogger("gateway").info("receipt-gateway running: %s, broker %s, data in %s",
                                       links, cfg["mqtt"]["url"], gw.data_dir)
-    sdnotify.ready(links)
     interval = sdnotify.watchdog_interval()
     while not stop.wait(interval):
         if gw.alive:  # a dead till pump stops the pings: systemd restarts us
@@ -56,3 +50,28 @@ def run(args) -> int:
     logging.getLogger("gateway").info("stopping")
     gw.stop()
     return 0
+
+
+@contextlib.contextmanager
+def _user_errors(config_path: str):
+    """Start-up failures a technician can fix, as a message and a remedy (never a traceback)."""
+    from gateway.config import ConfigError
+    from gateway.display.framebuffer import DisplayError
+    from gateway.mqtt.outbox import OutboxError
+    from gateway.printer.transport import LinkUnavailable
+    from gateway.scanner.source import ScannerError
+
+    try:
+        yield
+    except (ScannerError, DisplayError) as exc:  # the scanner or display device cannot be used
+        raise UserError(exc.message, exc.remedy) from None
+    except LinkUnavailable as exc:
+        raise UserError(str(exc), exc.remedy) from None
+    except OutboxError as exc:
+        raise UserError(str(exc), exc.remedy or None) from None
+    except ConfigError:
+        raise  # file, section and key named by main() (e.g. a scanner without the [loyalty] card key)
+    except ValueError as exc:  # e.g. an unusable broker setting
+        raise UserError(f"cannot start: {exc}", f"fix the config file {config_path}") from None
+    except OSError as exc:
+        raise UserError(f"cannot start: {exc}", "is another receipt-gateway already running on this port?") from None

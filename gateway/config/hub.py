@@ -41,7 +41,9 @@ HUB = Section("hub", {
                        pattern=r"(sqlite|postgresql)(\+\w+)?://.*"),
     "database_schema": Option("str", "", "PostgreSQL: the schema that holds the hub's tables (default: search_path)",
                               pattern=r"([A-Za-z_][A-Za-z0-9_]{0,62})?"),
-    "consumers": Option("int", 2, "ingest consumers (shared subscription) in this process", minval=1, maxval=16),
+    "consumers": Option("int", 2, "ingest consumers (shared subscription)", minval=1, maxval=16),
+    "ingest_processes": Option("bool", True, "each ingest consumer in its own process (a core each; scans and "
+                               "pages not slowed by ingest); false: threads of the hub process"),
     "group": Option("str", "hub", "shared-subscription group of the ingest and scan consumers",
                     pattern=r"[A-Za-z0-9_\-]{1,64}"),
     "batch_max": Option("int", 500, "receipts committed in one transaction at most", minval=1, maxval=10_000),

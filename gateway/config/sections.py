@@ -53,6 +53,18 @@ def _serial_options() -> dict[str, Option]:
     }
 
 
+def _card_rules(values: dict):
+    """Patterns must compile and prefixes must read as digits or ranges."""
+    from gateway.scanner.cards import rules_from_config
+
+    try:
+        rules_from_config(values)
+    except ValueError as exc:
+        key = "patterns" if "pattern" in str(exc) else "prefixes"
+        return [(key, str(exc), "fix or remove that entry")]
+    return []
+
+
 GATEWAY = Section("gateway", {
     "id": Option("str", help="this box's id, also the MQTT client id", pattern=r"[A-Za-z0-9_.\-]{1,64}"),
     "store_id": Option("str", help="the shop's id", pattern=r"[A-Za-z0-9_.\-]{1,64}"),
@@ -118,6 +130,7 @@ SCANNER = Section("scanner", {
     "layout": Option("str", "us", "evdev keymap: the layout the scanner types in (AZERTY be/fr sends digits "
                      "as shifted keys)", choices=("us", "be", "fr", "de")),
     "patterns": Option("list", [], "regular expressions a card number must match (any)"),
+    "prefixes": Option("list", [], "card number prefixes (\"2401\") or ranges (\"2400-2499\"); any must match"),
     # docs/scanners.md
     "partial_timeout_s": Option("float", 0.5, "a half-typed code is dropped after this pause between characters",
                                 minval=0.05, maxval=10),
@@ -131,7 +144,7 @@ SCANNER = Section("scanner", {
     "kiosk_topic_prefix": Option("str", "", "kiosk wifi: topic prefix of the node's config.json; "
                                  "empty = [mqtt] topic_prefix", pattern=r"[^#+\s]*"),
 }, help="loyalty card scanner: source = evdev | serial | kiosk | none",
-    checks=[_needs("source", {"evdev": ("device",), "serial": ("device",)}),
+    checks=[_card_rules, _needs("source", {"evdev": ("device",), "serial": ("device",)}),
             lambda v: [] if v.get("source") != "kiosk" or v.get("kiosk_link") != "serial" or v.get("device")
             else [("kiosk_link", 'kiosk_link = "serial" needs the option device',
                    "add `device = \"/dev/receipt-gateway/kiosk\"` (the node's USB port)")]])

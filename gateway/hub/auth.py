@@ -23,7 +23,7 @@ from pathlib import Path
 
 TTL = timedelta(minutes=15)
 EMAIL = re.compile(r"[^@\s]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}")
-CARD = re.compile(r"[0-9A-Za-z]{4,32}")
+CARD = re.compile(r"(?=.*[0-9A-Za-z])[0-9A-Za-z\-]{4,40}")  # a card number as gateway.scanner.cards reads one
 CODE_DIGITS = 6
 
 
@@ -36,9 +36,17 @@ def card_hmac(key: bytes, number: str) -> str:
     return hmac.new(key, number.replace(" ", "").encode(), hashlib.sha256).hexdigest()
 
 
-def clean_card(number: str) -> str | None:
-    number = (number or "").replace(" ", "").replace("-", "")
-    return number if CARD.fullmatch(number) else None
+def card_numbers(typed: str) -> list[str]:
+    """The numbers a typed card number may be hashed as, most likely first; [] when it is not one.
+
+    A gateway hashes what its scanner read, spaces removed: a Code 128 card keeps its dashes
+    ("CARD-1234-XY"). A customer may also type dashes as separators of a number whose barcode
+    has none ("2600-1234-56784"). Both forms are tried, so the card signs in either way."""
+    number = (typed or "").replace(" ", "")
+    if not CARD.fullmatch(number):
+        return []
+    bare = number.replace("-", "")
+    return [number] if bare == number else [number, bare]
 
 
 def clean_email(address: str) -> str | None:

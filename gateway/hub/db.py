@@ -34,6 +34,7 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    bindparam,
     create_engine,
     delete,
     event,
@@ -45,7 +46,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from gateway.hub import gaps
 from gateway.hub.ledger import Rules, expiring, expiry_entries, receipt_entries, signup_entries
@@ -74,7 +75,6 @@ receipts = Table(
     Index("receipts_account", "account_id", "issued_at"),
     Index("receipts_number", "receipt_number", "issued_at"),
     Index("receipts_card", "card_hmac"),
-    Index("receipts_gateway_seq", "gateway_id", "sequence"),
 )
 
 gateways = Table(
@@ -156,6 +156,24 @@ MIGRATIONS = [
     (2, "rejected: malformed e-receipts kept whole for repair",
      lambda conn: metadata.create_all(conn, tables=[rejected])),
 ]
+
+
+_RECEIPT_COLUMNS = [c.name for c in receipts.columns]
+# the hot path of ingest into SQLite: one plain executemany, no per-row SQLAlchemy parameter processing
+_SQLITE_INSERT = (f"INSERT INTO receipts ({', '.join(_RECEIPT_COLUMNS)}) "
+                  f"VALUES ({', '.join('?' * len(_RECEIPT_COLUMNS))})")
+_UPDATE_GATEWAY = (update(gateways).where(gateways.c.gateway_id == bindparam("gw"))
+                   .values(store_id=bindparam("store_id"), high_sequence=bindparam("high_sequence"),
+                           missing=bindparam("missing"), last_seen=bindparam("last_seen")))
+
+
+# hot reads, built once (building a statement costs more than running it)
+_BY_TOKEN = select(receipts).where(receipts.c.access_token == bindparam("token"))
+_POINTS = (select(func.coalesce(func.sum(ledger.c.points), 0)).where(ledger.c.account_id == accounts.c.account_id)
+           .scalar_subquery())
+_CARD_PREFERENCE = (select(accounts.c.mode, accounts.c.locale, accounts.c.greeting_name, _POINTS.label("points_balance"))
+                    .select_from(cards.join(accounts, cards.c.account_id == accounts.c.account_id))
+                    .where(cards.c.card_hmac == bindparam("card")))
 
 
 def now_iso() -> str:
@@ -328,8 +346,7 @@ class Store:
                                                 .where(cards.c.card_hmac.in_(hmacs)))} if hmacs else {}
         for r in rows:
             r["account_id"] = owners.get(r["card_hmac"])
-        stmt = self._insert(receipts).on_conflict_do_nothing().returning(receipts.c.receipt_id)
-        inserted = set(conn.execute(stmt, rows).scalars())
+        inserted = self._insert_new(conn, rows)
         others = [r["receipt_id"] for r in rows if r["receipt_id"] not in inserted]
         if others:
             known = set(conn.execute(select(receipts.c.receipt_id)
@@ -343,15 +360,40 @@ class Store:
             entry = by_gw.setdefault(r["gateway_id"], (r["store_id"], []))
             if r["sequence"] is not None:
                 entry[1].append(r["sequence"])
-        self._lock_gateways(conn, by_gw)
-        for gw, (store_id, seqs) in sorted(by_gw.items()):
-            self._advance_gateway(conn, gw, store_id, seqs, stamp)
+        self._advance_gateways(conn, by_gw, stamp)
         entries = []
         for r in new_rows:
             if r["account_id"]:
                 entries += self._earn_rows(r["account_id"], r["receipt_id"], docs[r["receipt_id"]], stamp)
         if entries:
             conn.execute(ledger.insert(), entries)
+
+    def _insert_new(self, conn, rows: list[dict]) -> set[str]:
+        """Insert the rows whose receipt_id is not stored yet; the ids inserted.
+
+        PostgreSQL: INSERT .. ON CONFLICT DO NOTHING RETURNING (concurrent writers are fine).
+        SQLite: the writer holds the database lock (BEGIN IMMEDIATE), so the ids already there
+        are looked up first and the rest go in with one plain executemany (~10x cheaper than
+        RETURNING through SQLAlchemy's insertmanyvalues). An access_token clash makes the
+        whole executemany fail; then the rows go in one by one to find the culprit."""
+        if self.dialect != "sqlite":
+            stmt = self._insert(receipts).on_conflict_do_nothing().returning(receipts.c.receipt_id)
+            return set(conn.execute(stmt, rows).scalars())
+        ids = [r["receipt_id"] for r in rows]
+        there = set()
+        for i in range(0, len(ids), 500):
+            there |= set(conn.execute(select(receipts.c.receipt_id).where(receipts.c.receipt_id.in_(ids[i:i + 500])))
+                         .scalars())
+        fresh = [r for r in rows if r["receipt_id"] not in there]
+        if not fresh:
+            return set()
+        try:
+            with conn.begin_nested():
+                conn.exec_driver_sql(_SQLITE_INSERT, [tuple(r[c] for c in _RECEIPT_COLUMNS) for r in fresh])
+            return {r["receipt_id"] for r in fresh}
+        except IntegrityError:
+            stmt = self._insert(receipts).on_conflict_do_nothing()
+            return {r["receipt_id"] for r in fresh if conn.execute(stmt, r).rowcount == 1}
 
     def _lock_gateways(self, conn, by_gw: dict) -> None:
         """PostgreSQL: make sure each gateway row exists and lock them in one order (SQLite's
@@ -364,17 +406,24 @@ class Store:
         conn.execute(select(gateways.c.gateway_id).where(gateways.c.gateway_id.in_(sorted(by_gw)))
                      .order_by(gateways.c.gateway_id).with_for_update()).all()
 
-    def _advance_gateway(self, conn, gw: str, store_id: str, seqs: list[int], stamp: str) -> None:
-        row = conn.execute(select(gateways.c.high_sequence, gateways.c.missing)
-                           .where(gateways.c.gateway_id == gw)).first()
-        high, missing = (row[0], json.loads(row[1])) if row else (0, [])
-        # (PostgreSQL: the row was locked FOR UPDATE by _lock_gateways, so no update is lost)
-        high, missing = gaps.advance(high, missing, seqs)
-        values = {"store_id": store_id, "high_sequence": high, "missing": json.dumps(missing), "last_seen": stamp}
-        if row:
-            conn.execute(update(gateways).where(gateways.c.gateway_id == gw).values(**values))
-        else:
-            conn.execute(gateways.insert().values(gateway_id=gw, lost="[]", **values))
+    def _advance_gateways(self, conn, by_gw: dict[str, tuple[str, list[int]]], stamp: str) -> None:
+        """Update each gateway's high sequence and missing ranges: one read, one executemany."""
+        if not by_gw:
+            return
+        self._lock_gateways(conn, by_gw)
+        known = {gw: (high, json.loads(missing)) for gw, high, missing in conn.execute(
+            select(gateways.c.gateway_id, gateways.c.high_sequence, gateways.c.missing)
+            .where(gateways.c.gateway_id.in_(sorted(by_gw))))}
+        updates, inserts = [], []
+        for gw, (store_id, seqs) in sorted(by_gw.items()):
+            high, missing = gaps.advance(*known.get(gw, (0, [])), seqs)
+            row = {"gw": gw, "store_id": store_id, "high_sequence": high, "missing": json.dumps(missing),
+                   "last_seen": stamp}
+            (updates if gw in known else inserts).append(row)
+        if updates:
+            conn.execute(_UPDATE_GATEWAY, updates)
+        if inserts:
+            conn.execute(gateways.insert(), [dict(r, gateway_id=r.pop("gw"), lost="[]") for r in inserts])
 
     def gateway_gaps(self) -> dict[str, tuple[str, list[tuple[int, int]]]]:
         """{gateway_id: (store_id, [(from, to), ...])} for gateways with sequences still missing."""
@@ -430,7 +479,7 @@ class Store:
         if not token or len(token) > 128:
             return None
         with self.read() as conn:
-            row = conn.execute(select(receipts).where(receipts.c.access_token == token)).first()
+            row = conn.execute(_BY_TOKEN, {"token": token}).first()
         return _public(row) if row else None
 
     def receipt(self, receipt_id: str) -> dict | None:
@@ -564,13 +613,8 @@ class Store:
     def card_preference(self, card_hmac: str) -> dict | None:
         """For a scan: {mode, locale, greeting_name, points_balance} of the card's account, or None
         (one query)."""
-        points = (select(func.coalesce(func.sum(ledger.c.points), 0)).where(ledger.c.account_id == accounts.c.account_id)
-                  .scalar_subquery())
-        stmt = (select(accounts.c.mode, accounts.c.locale, accounts.c.greeting_name, points.label("points_balance"))
-                .select_from(cards.join(accounts, cards.c.account_id == accounts.c.account_id))
-                .where(cards.c.card_hmac == card_hmac))
         with self.read() as conn:
-            row = conn.execute(stmt).first()
+            row = conn.execute(_CARD_PREFERENCE, {"card": card_hmac}).first()
         return dict(row._mapping, points_balance=int(row.points_balance)) if row else None
 
     def cards_of(self, account_id: str) -> list[dict]:

@@ -66,6 +66,11 @@ _M: dict[str, tuple[str, str, str]] = {
     "total": ("Total", "Totaal", "Total"),
     "payments": ("Paid with", "Betaald met", "Payé par"),
     "change": ("Change", "Wisselgeld", "Rendu"),
+    "pay.cash": ("Cash", "Contant", "Espèces"),
+    "pay.card": ("Card", "Kaart", "Carte"),
+    "pay.gift_card": ("Gift card", "Cadeaukaart", "Carte cadeau"),
+    "pay.meal_voucher": ("Meal voucher", "Maaltijdcheque", "Titre-repas"),
+    "pay.voucher": ("Voucher", "Waardebon", "Bon d'achat"),
     "points.earned": ("Points earned", "Verdiende punten", "Points gagnés"),
     "points.balance": ("Points balance", "Puntensaldo", "Solde de points"),
     "kind.return": ("return", "retour", "retour"),
@@ -208,6 +213,11 @@ def t(locale: str, key: str, **fields) -> str:
         raise KeyError(f"no message {key!r}")
     text = row[_INDEX.get(locale, 0)] or row[0]
     return text.format(**fields) if fields else text
+
+
+def t_or(locale: str, key: str, default: str) -> str:
+    """The message for `key`, or `default` (e.g. a card brand name) when there is none."""
+    return t(locale, key) if key in _M else default
 
 
 def negotiate(accept_language: str | None, cookie: str | None = None) -> str:

@@ -63,6 +63,7 @@ def check(payload: bytes) -> tuple[dict | None, list[str]]:
 
 class Ingest(Consumer):
     thread_name = "hub-ingest"
+    read_burst = 200
 
     def __init__(self, settings: BrokerSettings, store: Store, *, group: str = "hub", client_id: str = "hub-ingest-1",
                  batch_max: int = 500, batch_wait_s: float = 0.05, gap_check: bool = True, gap_wait_s: float = 5.0,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import re
+from functools import lru_cache
 
 from PIL import ImageOps
 
@@ -57,7 +58,29 @@ def document(ereceipt: dict) -> Document:
 
 
 def paper_html(ereceipt: dict, label: str) -> str:
-    """The receipt as an <article> of HTML (text stays text; escaped: a receipt is untrusted)."""
+    """The receipt as an <article> of HTML (text stays text; escaped: a receipt is untrusted).
+
+    A stored receipt never changes: its drawing (QR and barcode images included) is cached
+    by receipt id."""
+    return _paper_html(ereceipt["receipt_id"], label, _Frozen(ereceipt))
+
+
+class _Frozen:
+    """Carries the e-receipt into the cache without making it part of the key."""
+
+    def __init__(self, ereceipt: dict):
+        self.ereceipt = ereceipt
+
+    def __hash__(self) -> int:
+        return 0
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, _Frozen)
+
+
+@lru_cache(maxsize=512)
+def _paper_html(receipt_id: str, label: str, frozen: _Frozen) -> str:
+    ereceipt = frozen.ereceipt
     doc = document(ereceipt)
     receipt = doc.receipts()[0]
     article = render_html.receipt_html(receipt, doc, 1, 1)
@@ -79,12 +102,18 @@ def image(ereceipt: dict):
 
 
 def png(ereceipt: dict) -> bytes:
-    buf = io.BytesIO()
-    image(ereceipt).save(buf, format="PNG", compress_level=3)
-    return buf.getvalue()
+    return _file(ereceipt["receipt_id"], "PNG", "", _Frozen(ereceipt))
 
 
 def pdf(ereceipt: dict, title: str = "Receipt") -> bytes:
+    return _file(ereceipt["receipt_id"], "PDF", title, _Frozen(ereceipt))
+
+
+@lru_cache(maxsize=64)  # a receipt's files are asked for a few times in a row (phone, then PDF)
+def _file(receipt_id: str, kind: str, title: str, frozen: _Frozen) -> bytes:
     buf = io.BytesIO()
-    image(ereceipt).save(buf, format="PDF", resolution=DPI, title=title, author="receipt hub")
+    if kind == "PNG":
+        image(frozen.ereceipt).save(buf, format="PNG", compress_level=3)
+    else:
+        image(frozen.ereceipt).save(buf, format="PDF", resolution=DPI, title=title, author="receipt hub")
     return buf.getvalue()

@@ -5,7 +5,8 @@
     service.serve()                     # the web app under uvicorn until SIGINT/SIGTERM
     service.stop()
 
-The web app is `gateway.hub.web:create_app(store, cfg)`. Upkeep runs hourly: points that are
+The web app is `gateway.hub.web:create_app(store, cfg)`. Ingest consumers run in child processes
+(gateway.hub.workers) unless `[hub] ingest_processes = false`. Upkeep runs hourly: points that are
 due expire (as `expire` ledger rows) and used or expired sign-in tokens are deleted.
 """
 
@@ -32,18 +33,27 @@ def open_store(cfg) -> Store:
                  rules=Rules.from_section(cfg.get("loyalty_rules")))
 
 
+def ingest_consumer(cfg, store: Store, index: int, gap_check: bool) -> Ingest:
+    """Ingest consumer number `index` (0-based) of a hub config."""
+    hub = cfg["hub"]
+    return Ingest(BrokerSettings.from_section(cfg["mqtt"], getattr(cfg, "path", None)), store, group=hub["group"],
+                  client_id=f"{hub['group']}-ingest-{index + 1}", batch_max=hub["batch_max"],
+                  batch_wait_s=hub["batch_wait_ms"] / 1000, gap_check=gap_check, gap_wait_s=hub["gap_wait_s"],
+                  session_expiry_s=max(cfg["mqtt"].get("session_expiry_s", 3600), 3600))
+
+
 class HubService:
     def __init__(self, cfg, store: Store | None = None, *, upkeep_every_s: float = 3600):
         self.cfg = cfg
         hub = cfg["hub"]
         self.store = store or open_store(cfg)
         self.settings = BrokerSettings.from_section(cfg["mqtt"], getattr(cfg, "path", None))
-        session = cfg["mqtt"].get("session_expiry_s", 3600)
-        self.consumers = [
-            Ingest(self.settings, self.store, group=hub["group"], client_id=f"{hub['group']}-ingest-{i + 1}",
-                   batch_max=hub["batch_max"], batch_wait_s=hub["batch_wait_ms"] / 1000, gap_check=(i == 0),
-                   gap_wait_s=hub["gap_wait_s"], session_expiry_s=max(session, 3600))
-            for i in range(hub["consumers"])]
+        if hub.get("ingest_processes", True):
+            from gateway.hub.workers import IngestProcess
+
+            self.consumers = [IngestProcess(cfg, i, gap_check=(i == 0)) for i in range(hub["consumers"])]
+        else:
+            self.consumers = [ingest_consumer(cfg, self.store, i, gap_check=(i == 0)) for i in range(hub["consumers"])]
         self.scan = ScanResponder(self.settings, self.store, group=hub["group"], client_id=f"{hub['group']}-scan-1",
                                   unknown_mode=hub["unknown_card_mode"])
         self.upkeep_every_s = upkeep_every_s

@@ -16,19 +16,14 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from gateway.hub import history as history_list
 from gateway.hub.web import checked_form, client_ip, flash, hub_of, need_account, render
 
 PAGE = 20
+LEDGER_PAGE = 30
 MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 MODES = ("paper", "qr", "none")
-
-
-def _summary(row: dict) -> dict:
-    """What a history row shows: shop, number, date, total, and the link to the receipt."""
-    e = row.get("receipt") or {}
-    return {**row, "merchant": (e.get("merchant") or {}).get("name") or row.get("store_id") or "",
-            "points": (e.get("loyalty") or {}).get("points_earned")}
 
 
 async def history(request: Request) -> Response:
@@ -37,24 +32,31 @@ async def history(request: Request) -> Response:
     q = (request.query_params.get("q") or "").strip()[:100] or None
     month = request.query_params.get("month") or None
     month = month if month and MONTH.fullmatch(month) else None
-    try:
-        page = max(0, min(10_000, int(request.query_params.get("page", "0"))))
-    except ValueError:
-        page = 0
-    rows = store.receipts_for_account(account["account_id"], q=q, month=month, limit=PAGE + 1,
-                                      offset=page * PAGE)
+    page = _page(request)
+    rows = history_list.page(store, account["account_id"], q=q, month=month, limit=PAGE + 1, offset=page * PAGE)
     monthly = store.monthly_totals(account["account_id"])
-    return render(request, "history.html", account=account, rows=[_summary(r) for r in rows[:PAGE]],
+    return render(request, "history.html", account=account, rows=rows[:PAGE],
                   more=len(rows) > PAGE, page=page, q=q or "", month=month or "",
                   months=[m[0] for m in monthly], monthly=monthly,
                   balance=store.balance(account["account_id"]))
 
 
+def _page(request: Request) -> int:
+    try:
+        return max(0, min(10_000, int(request.query_params.get("page", "0"))))
+    except ValueError:
+        return 0
+
+
 async def points(request: Request) -> Response:
     account = need_account(request)
     store = hub_of(request).store
-    return render(request, "points.html", account=account, balance=store.balance(account["account_id"]),
-                  entries=store.ledger(account["account_id"]))
+    page = _page(request)
+    entries = store.ledger(account["account_id"])
+    # the balance is the sum of the entries (as Store.balance computes it), from the rows already read
+    return render(request, "points.html", account=account, balance=sum(e["points"] for e in entries),
+                  entries=entries[page * LEDGER_PAGE:(page + 1) * LEDGER_PAGE], page=page,
+                  more=len(entries) > (page + 1) * LEDGER_PAGE)
 
 
 async def settings(request: Request) -> Response:

@@ -60,15 +60,14 @@ async def by_card(request: Request) -> Response:
     data = await checked_form(request)
     hub = hub_of(request)
     loc = locale(request)
-    number = auth.clean_card(data.get("card", ""))
+    numbers = auth.card_numbers(data.get("card", ""))
     if hub.card_key is None:
         raise HTTPException(404)
-    if number is None:
+    if not numbers:
         return render(request, "signin.html", 400, next=safe_next(data.get("next")),
                       error="signin.bad_card", card_enabled=True)
     _limit(request, "signin_ip")
-    card = auth.card_hmac(hub.card_key, number)
-    account = hub.store.account_by_card(card)
+    card, account = _card_account(hub, numbers)
     ticket, code = hub.tokens.issue_code(card, account["account_id"] if account else None)
     if account and account.get("email") and hub.limiter.hit("signin_target", "card:" + card):
         hub.mailer.send(account["email"], i18n.t(loc, "mail.code.subject"),
@@ -76,6 +75,16 @@ async def by_card(request: Request) -> Response:
     request.session["ticket"] = ticket
     request.session["next"] = safe_next(data.get("next"))
     return RedirectResponse("/signin/code", status_code=303)
+
+
+def _card_account(hub, numbers: list[str]) -> tuple[str, dict | None]:
+    """(card HMAC, its account or None): the first form of the typed number that has an account."""
+    cards = [auth.card_hmac(hub.card_key, n) for n in numbers]
+    for card in cards:
+        account = hub.store.account_by_card(card)
+        if account is not None:
+            return card, account
+    return cards[0], None
 
 
 async def code_form(request: Request) -> Response:

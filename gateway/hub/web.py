@@ -118,7 +118,8 @@ def make_hub(store, cfg, *, mailer: Mailer | None = None, limiter: Limiter | Non
               public_url=(hub_cfg.get("public_url") or "").rstrip("/"),
               api_keys=load_api_keys(_path(cfg, hub_cfg.get("api_keys_file"))))
     env = Environment(loader=FileSystemLoader(HERE / "templates"),
-                      autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+                      autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True,
+                      auto_reload=False)  # package files: no stat() per page
     env.filters.update(FILTERS)
     hub.templates = Jinja2Templates(env=env)
     return hub
@@ -179,7 +180,8 @@ def render(request: Request, template: str, status: int = 200, **context) -> Res
     hub = hub_of(request)
     messages = request.session.pop("flash", []) if "flash" in request.session else []
     context.setdefault("account", None)
-    ctx = {"loc": loc, "t": lambda key, **kw: i18n.t(loc, key, **kw), "locales": i18n.LOCALES,
+    ctx = {"loc": loc, "t": lambda key, **kw: i18n.t(loc, key, **kw),
+           "t_or": lambda key, default: i18n.t_or(loc, key, default), "locales": i18n.LOCALES,
            "locale_names": i18n.NAMES, "csrf": csrf_token(request), "messages": messages,
            "path": request.url.path, "signed_in": bool(request.session.get("aid")), **context}
     response = hub.templates.TemplateResponse(request, template, ctx, status_code=status)
@@ -268,3 +270,27 @@ def create_app(store, cfg, *, mailer: Mailer | None = None, limiter: Limiter | N
                     exception_handlers={HTTPException: _http_error})
     app.state.hub = hub
     return app
+
+
+def app_from_env() -> Starlette:
+    """The web app alone, for more web processes beside `receipt-gateway hub`:
+
+        RG_HUB_CONFIG=/etc/receipt-gateway/hub.toml uvicorn --factory gateway.hub.web:app_from_env --workers 2
+
+    Each process opens its own Store on `[hub] database`; `[hub] secret_file` must be set, so
+    every process signs and reads the same session cookies."""
+    import os
+
+    from gateway.config.hub import load_hub
+    from gateway.hub.db import Store
+
+    path = os.environ.get("RG_HUB_CONFIG")
+    if not path:
+        raise UserError("RG_HUB_CONFIG is not set", "set it to the hub's config file")
+    cfg = load_hub(path)
+    if not cfg["hub"].get("secret_file"):
+        raise UserError("[hub] secret_file is needed when several processes serve the pages",
+                        "create one (head -c 32 /dev/urandom > hub.secret; chmod 600 hub.secret) and name it")
+    store = Store(cfg["hub"]["database"], base_dir=Path(path).parent,
+                  schema=cfg["hub"].get("database_schema") or None)
+    return create_app(store, cfg)

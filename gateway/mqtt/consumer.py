@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import threading
 import time
 import uuid
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 
 class Consumer:
     thread_name = "consumer"
+    read_burst = 1      # messages read per network pass beyond loop()'s one (ingest: many)
 
     def __init__(self, settings: BrokerSettings, client_id: str, *, session_expiry_s: int = 86400,
                  reconnect_max_s: float = 5.0, inflight: int = 200, loop_timeout_s: float = 0.02):
@@ -126,6 +128,9 @@ class Consumer:
                         next_attempt = time.monotonic() + self.backoff.next_delay()
                         continue
                 rc = self._client.loop(self.loop_timeout_s)
+                if rc == mqtt.MQTT_ERR_SUCCESS and self.read_burst > 1:
+                    # loop() reads about one packet per call; read what else is waiting in one go
+                    rc = self._client.loop_read(self.read_burst)
                 if rc != mqtt.MQTT_ERR_SUCCESS:
                     self._client = None
                     self.connected = False
@@ -143,6 +148,8 @@ class Consumer:
                     self.on_error(exc)
                 self._client.disconnect()
                 self._client.loop(0.1)
+                self._client = None
+                self.connected = False
         finally:
             self.close()
 
@@ -168,6 +175,7 @@ class Consumer:
             return
         self.connected = True
         self.backoff.reset()
+        no_delay(client)
         for flt in self.subscriptions():
             client.subscribe(flt, qos=1)
 
@@ -176,3 +184,14 @@ class Consumer:
             self.handle(msg)
         except Exception:  # noqa: BLE001 - a bad message never stops the consumer
             log.exception("error handling a message on %s", msg.topic)
+
+
+def no_delay(client: mqtt.Client) -> None:
+    """Small replies and acks go out at once: without TCP_NODELAY, Nagle's algorithm holds a
+    reply until the broker acknowledges the previous packet (~40 ms with delayed ACKs)."""
+    sock = client.socket()
+    if isinstance(sock, socket.socket):
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass

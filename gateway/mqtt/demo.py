@@ -20,20 +20,17 @@ import logging
 import sys
 import time
 
-from escpos.printer import Dummy
-
 from gateway.config import load
 from gateway.mqtt.broker import BrokerSettings
 from gateway.mqtt.client import GatewayClient
 from gateway.mqtt.outbox import Outbox, OutboxError
 from gateway.mqtt.topics import Topics
-from gateway.printer.decoder import decode
-from gateway.printer.render_text import receipt_lines
-from gateway.receipt.ereceipt import new_access_token
 
 
 def till_stream(numbers) -> bytes:
     """What a till would send for receipts `numbers`: real python-escpos output, one cut each."""
+    from escpos.printer import Dummy  # imported here: the service uses build() and must start fast
+
     p = Dummy()
     for n in numbers:
         qty, price = 1 + n % 3, 1.25 + (n % 7)
@@ -54,6 +51,9 @@ def e_receipt(raw: bytes, receipt, cell: int, store_id: str, gateway_id: str, ti
     Valid against the published schema once the outbox has set `receipt_id` and `sequence`;
     `card` ({"hmac", "key_id"}) is the loyalty card scanned for it.
     """
+    from gateway.printer.render_text import receipt_lines
+    from gateway.receipt.ereceipt import new_access_token
+
     text = receipt_lines(receipt, cell)
     number = next((t.split()[1] for t in text if t.startswith("Receipt ")), None)
     total = next((t.split()[-1] for t in text if t.startswith("TOTAL")), None)
@@ -78,6 +78,8 @@ def e_receipt(raw: bytes, receipt, cell: int, store_id: str, gateway_id: str, ti
 
 def sample_receipt(n: int, store_id: str, gateway_id: str, till_id: str, card: dict | None = None) -> dict:
     """Receipt number n: a python-escpos print stream, decoded, made into an e-receipt."""
+    from gateway.printer.decoder import decode
+
     raw = till_stream([n])
     doc = decode(raw)
     return e_receipt(raw, doc.receipts()[0], doc.cell, store_id, gateway_id, till_id, card)

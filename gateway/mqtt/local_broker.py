@@ -67,6 +67,7 @@ class Mosquitto:
             return
         self.conf.write_text(
             f"per_listener_settings false\n"
+            f"set_tcp_nodelay true\n"   # scan answers in ms, not after delayed ACKs
             # as root mosquitto would switch to the `mosquitto` user and could not read this directory
             f"user {user}\n"
             f"listener {self.port} 127.0.0.1\n"

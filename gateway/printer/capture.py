@@ -35,6 +35,7 @@ class CapturedReceipt:
     profile: str | None = None
     delivery: str = "paper"  # paper | qr | none: what the printer got (hold mode)
     session: int = 0  # till connection number
+    decision: Any = None  # what the delivery policy tagged this receipt with (Proxy.claims)
 
     def document(self) -> Document:
         from gateway.printer.profiles import get_profile
@@ -67,7 +68,7 @@ class _Session:
         self.offset = 0  # stream offset after the last byte fed
         self.events: list[Event] = []
         self.started_at = self.last_at = ts
-        self.delivery = "paper"
+        self.marks: list[tuple[int, str, Any]] = []  # (stream offset, mode, decision) from the pump
         self.last_cut_end = 0
 
 
@@ -138,11 +139,11 @@ class Segmenter:
         elif kind == "close":
             _, sid, ts, _reason = item
             self._finish(sid, ts, "close")
-        elif kind == "hold":
-            _, sid, offset, mode = item
+        elif kind in ("hold", "mark"):  # the pump held / tagged the receipt starting at offset
+            sid, offset, mode = item[1:4]
             s = self._sessions.get(sid)
             if s is not None:
-                s.delivery = mode
+                s.marks.append((offset, mode, item[4] if kind == "mark" else None))
 
     def _data(self, s: _Session, ts: float, data: bytes) -> None:
         if not s.buf:
@@ -174,11 +175,13 @@ class Segmenter:
         s.events = [e for e in s.events if e.offset >= end]
         del s.buf[:upto]
         start, s.start = s.start, end
-        delivery, s.delivery = s.delivery, "paper"
+        mine_marks = [m for m in s.marks if m[0] < end]
+        s.marks = [m for m in s.marks if m[0] >= end]
+        delivery, decision = mine_marks[-1][1:] if mine_marks else ("paper", None)
         if not raw:
             return
         receipt = CapturedReceipt(self.till_id, raw, s.started_at, ts if why != "cut" else s.last_at, why,
-                                  _shift(mine, start), self.profile, delivery, s.sid)
+                                  _shift(mine, start), self.profile, delivery, s.sid, decision)
         if receipt.is_blank and delivery == "paper":
             log.debug("connection %d: %d bytes with nothing printed (status polls?) not a receipt",
                       s.sid, len(raw))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import codecs
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 from gateway.printer.profiles import encoding_info
 
@@ -92,6 +92,7 @@ def intl_table(base: str, intl: int) -> str:
     return "".join(lst)
 
 
+@lru_cache(maxsize=512)  # pieces such as "\xa4 A" after an ESC t come back on every receipt
 def decode_single(raw: bytes, table: str) -> str:
     text = codecs.charmap_decode(raw, "replace", table)[0]
     if not text.isascii():
@@ -99,14 +100,16 @@ def decode_single(raw: bytes, table: str) -> str:
     return text
 
 
+@lru_cache(maxsize=512)
 def decode_utf8(raw: bytes) -> str | None:
     """The text if `raw` is valid UTF-8 with at least one multi-byte character, else None."""
     if raw.isascii():
         return None
-    try:
-        return unicodedata.normalize("NFC", raw.decode("utf-8"))
-    except UnicodeDecodeError:
+    text = raw.decode("utf-8", "replace")  # no exception to raise on the common non-UTF-8 line
+    # each invalid sequence became a U+FFFD; a real one is the three bytes EF BF BD in the input
+    if "\ufffd" in text and text.count("\ufffd") != raw.count(b"\xef\xbf\xbd"):
         return None
+    return unicodedata.normalize("NFC", text)
 
 
 def decode_multibyte(raw: bytes, codec: str) -> str:

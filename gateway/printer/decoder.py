@@ -6,7 +6,9 @@
     events += dec.close()
 
 Feeding one byte at a time gives the same events as feeding the whole stream.
-Text runs are found with one regular-expression search and sliced in bulk; bulk
+Whole lines of text and style commands (ESC ! n, ESC t n ...) are matched by one regex,
+their command runs applied from a cache (see `style_runs`) and most lines turned into
+events directly; anything else goes command by command. Text runs are sliced in bulk; bulk
 payloads (images, symbols) are sliced by their declared length. A command whose
 bytes have not all arrived waits in the buffer; a payload larger than the limits
 is skipped byte-exactly (as the printer consumes it) without being held in memory.
@@ -31,20 +33,20 @@ from gateway.printer.document import (
     Feed,
     Image,
     Reset,
-    Span,
     StatusRequest,
     StoredImage,
     Style,
     TextLine,
     Warning,
 )
-from gateway.printer.layout import ABS, REL, TAB, LineBuilder, decode_line_text
+from gateway.printer.layout import ABS, REL, TAB, LineBuilder
 from gateway.printer.profiles import FONT_CELL, FONT_HEIGHT, Profile, get_profile
+from gateway.printer.style_runs import patterns
+from gateway.printer.text_lines import MAX_BLOCK, TextLines
 
 ESC, GS, FS, DLE = 0x1B, 0x1D, 0x1C, 0x10
 _CTRL = re.compile(rb"[\x00-\x1f]")
 _NUL_RUN = re.compile(rb"\x00+")
-_PLAIN_LINES = re.compile(rb"(?:[\x20-\xff]*\n)+")  # whole lines with no command inside
 MAX_PAYLOAD = graphics.MAX_IMAGE_BYTES  # larger declared payloads are skipped, not buffered
 NEED = -1  # handler result: the command is not complete yet
 ALIGN = {0: "left", 1: "center", 2: "right", 48: "left", 49: "center", 50: "right"}
@@ -88,7 +90,7 @@ class _State:
         self.unit_y = 1.0
 
 
-class Decoder:
+class Decoder(TextLines):
     """Feed bytes, get events. See the module docstring."""
 
     def __init__(self, profile: str | Profile | None = None, *, cr_is_lf: bool = False):
@@ -101,6 +103,9 @@ class Decoder:
         self._line = LineBuilder()
         self._line_start = 0  # offset where the pending line's first byte came
         self._styles: dict[tuple, Style] = {}
+        self._contexts: dict[tuple, tuple] = {}  # text settings -> (enc, style, cell, height)
+        self._runs: dict[bytes, tuple] = {}  # style command runs -> (assignments, warnings, count)
+        self._run_re, self._lines_re, self._split_re = patterns(cr_is_lf)
         self._encs: dict[tuple, tuple] = {}
         self._symbols: dict[int, tuple[bytes, dict]] = {}  # GS ( k stored data per symbol
         self._sym_opts: dict[int, dict] = {}
@@ -243,19 +248,31 @@ class Decoder:
         pos = 0
         ctrl = self._ctrl
         search = _CTRL.search
+        lines = self._lines_re.match
+        run = self._run_re.match
+        retry = 0  # after a line the text path cannot take whole, try again past its LF
         while pos < n:
             b = buf[pos]
-            if b >= 0x20:
-                if not self._line.ops and not self._page_mode:
-                    block = _PLAIN_LINES.match(buf, pos)
-                    if block is not None and self._plain_lines(bytes(buf[pos:block.end()]), self._base + pos):
-                        pos = block.end()
+            m = None
+            if b >= 0x20 or b == 0x0A or ((b == ESC or b == GS or b == 0x0D) and (m := run(buf, pos))):
+                # text, LF or a style run: maybe whole lines (not tried at other commands or
+                # inside image data, which may hold any byte)
+                if pos >= retry and not self._line.ops and not self._page_mode:
+                    block = lines(buf, pos, pos + MAX_BLOCK)  # a whole stream fed at once: bounded copies
+                    if block is not None:
+                        pos = self._lines(buf, pos, block.end())
                         continue
-                m = search(buf, pos)
-                stop = m.start() if m else n
-                self._text(bytes(buf[pos:stop]), pos)
-                pos = stop
-                continue
+                    retry = buf.find(b"\n", pos) + 1 or n
+                if m is not None:
+                    self._apply_run(bytes(buf[pos:m.end()]), pos)
+                    pos = m.end()
+                    continue
+                if b >= 0x20:
+                    found = search(buf, pos)
+                    stop = found.start() if found else n
+                    self._text(bytes(buf[pos:stop]), pos)
+                    pos = stop
+                    continue
             r = ctrl[b](buf, pos, n)
             if r < 0:
                 break
@@ -269,47 +286,13 @@ class Decoder:
             del buf[:pos]
             self._base += pos
 
-    def _plain_lines(self, block: bytes, offset: int) -> bool:
-        """Fast path: lines of text in one style, each ended by LF. Same events as the slow path."""
-        ctx = self._ctx
-        if ctx is None:
-            s = self.s
-            ctx = self._ctx = (self._enc(), self._style(), self._cell(), FONT_HEIGHT.get(s.font, 24) * s.height)
-        enc, style, cell, height = ctx
-        if enc[0] != "sb":
-            return False
-        s = self.s
-        area = max(1, min(s.area, self.profile.width - s.left))
-        raws = block.split(b"\n")
-        raws.pop()
-        if self.profile.width_known and max(map(len, raws)) * cell > area:
-            return False  # a line would wrap: let the general layout do it
-        feed = max(s.line_spacing, height)
-        align, left = s.align, s.left
-        out = self._events
-        for raw in raws:
-            end = offset + len(raw) + 1
-            if raw:
-                spans = [Span(decode_line_text(raw, enc), 0, style, cell)]
-            else:
-                spans = []
-            out.append(TextLine(offset=offset, end=end, spans=spans, align=align, left=left,
-                                width=area, height=height, feed=feed))
-            offset = end
-        self.commands += len(raws)
-        return True
-
     def _text(self, raw: bytes, pos: int) -> None:
         line = self._line
         if not line.ops:
             self._line_start = self._base + pos
             if line.align is None:
                 line.align = self.s.align
-        ctx = self._ctx
-        if ctx is None:
-            s = self.s
-            ctx = self._ctx = (self._enc(), self._style(), self._cell(), FONT_HEIGHT.get(s.font, 24) * s.height)
-        line.text(raw, *ctx)
+        line.text(raw, *(self._ctx or self._context()))
 
     # --- control bytes
     def _build_tables(self) -> None:

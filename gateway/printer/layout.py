@@ -95,6 +95,24 @@ class LineBuilder:
         return lines, x
 
 
+def spans_if_fit(ops: list[list], width: int) -> list[Span] | None:
+    """The spans `layout(0, width)` gives a line of text operations when it needs no wrap;
+    None when it would wrap (then `layout` decides where)."""
+    utf8 = _line_is_utf8(ops)
+    spans = []
+    x = 0
+    for _, raw, enc, style, cell in ops:
+        text = _decode(raw, enc, utf8)
+        if text:
+            cell = cell or 1
+            end = x + cell * len(text)
+            if end > width:
+                return None
+            spans.append(Span(text, x, style, cell))
+            x = end
+    return spans
+
+
 def _line_is_utf8(ops: list[list]) -> bool:
     """A line is UTF-8 when its non-ASCII text is valid UTF-8 (and its page is single-byte)."""
     seen = False
@@ -120,5 +138,9 @@ def _decode(raw: bytes, enc: tuple, utf8: bool) -> str:
 
 def decode_line_text(raw: bytes, enc: tuple) -> str:
     """The text of a line printed as one run: UTF-8 when it is, else its code page."""
-    utf8 = enc[0] == "sb" and not raw.isascii() and decode_utf8(raw) is not None
-    return _decode(raw, enc, utf8)
+    if enc[0] != "sb":
+        return decode_multibyte(raw, enc[1])
+    if raw.isascii():
+        return decode_single(raw, enc[1]) if enc[2] else raw.decode("ascii")
+    text = decode_utf8(raw)
+    return decode_single(raw, enc[1]) if text is None else text

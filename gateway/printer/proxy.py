@@ -13,7 +13,9 @@ scheduling added to each chunk) and releases the GIL while it waits. So:
 - `Segmenter` thread: decodes the copy and cuts it into receipts, on the side.
 
 Hold mode (`hold_next_receipt`) switches the till-to-printer pump to inline decoding
-for one receipt, from the next receipt boundary to its cut.
+for one receipt, from the next receipt boundary to its cut. A delivery policy can
+instead set `claims`: a function asked at each receipt boundary for a `Claim` (hold
+this receipt and decide at its cut, or just tag it), or None for plain pass-through.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from typing import Any
 
 from gateway.printer.capture import CapturedReceipt, Segmenter
 from gateway.printer.copyqueue import CopyQueue
-from gateway.printer.hold import MODES, HoldFilter
+from gateway.printer.hold import MODES, Claim, HoldFilter
 from gateway.printer.printer_link import PrinterLink
 from gateway.printer.status import PrinterStatus, QueryScanner, StatusTracker
 from gateway.printer.transport import LinkClosed, Transport
@@ -53,6 +55,8 @@ class Proxy:
         self._till_lock = threading.Lock()  # both pumps write to the till
         self._sid = 0
         self._hold_request: tuple[str, bytes] | None = None
+        # the delivery policy's lever: asked at each receipt boundary, in the till pump
+        self.claims: Callable[[], Claim | None] | None = None
         self._job_lock = threading.Lock()  # the till pump's writes vs the gateway's own jobs
         self._till_offset = 0  # bytes of the current till connection, and when it last sent
         self._till_last = 0.0
@@ -110,6 +114,33 @@ class Proxy:
 
     def cancel_hold(self) -> None:
         self._hold_request = None
+
+    def _claim(self, sid: int, offset: int) -> HoldFilter | None:
+        """At a receipt boundary (stream `offset`): hold this receipt, tag it, or let it pass."""
+        if self._hold_request:
+            mode, stub = self._hold_request
+            self._hold_request = None
+            claim: Claim | None = Claim(True, mode, stub)
+        else:
+            try:
+                claim = self.claims() if self.claims else None
+            except Exception:  # noqa: BLE001 - a policy bug must not stop the pump: pass through
+                log.exception("the delivery policy failed at a receipt boundary; passing it through")
+                claim = None
+        if claim is None:
+            return None
+        if not claim.hold:
+            self.queue.put(("mark", sid, offset, "paper", claim.info))
+            return None
+        decide = None
+        if claim.decide is not None:
+            def decide(raw, events, _claim=claim):
+                mode, payload, info = _claim.decide(raw, events)
+                self.queue.put(("mark", sid, offset, mode, info))
+                return mode, payload, info
+        self.queue.put(("hold", sid, offset, claim.mode))
+        log.info("holding the next receipt of %s (%s)", self.till_id, claim.mode)
+        return HoldFilter(claim.mode, claim.stub, self._decoder_factory(), decide)
 
     @property
     def till_peer(self) -> str | None:
@@ -171,6 +202,7 @@ class Proxy:
         scanner = QueryScanner()
         offset = 0
         idle_marked = True
+        polls_end = -1  # a till polling status between receipts: the next receipt starts here
         hold: HoldFilter | None = None
         timeout = self.idle_split_s if till.streaming else None
         reason = "closed by the till"
@@ -190,27 +222,30 @@ class Proxy:
                         self.queue.put(("idle", sid, now))
                         idle_marked = True
                     continue
-                if hold is None and self._hold_request and (
-                        idle_marked or offset == 0 or self.segmenter.boundary == (sid, offset)):
-                    mode, stub = self._hold_request
-                    self._hold_request = None
-                    hold = HoldFilter(mode, stub, self._decoder_factory())
-                    self.queue.put(("hold", sid, offset, mode))
-                    log.info("holding the next receipt of %s (%s)", self.till_id, mode)
-                idle_marked = False
                 queries = scanner.feed(data)
+                at_boundary = hold is None and (
+                    idle_marked or offset == 0 or offset == polls_end or self.segmenter.boundary == (sid, offset))
+                if at_boundary and queries and sum(q.end - q.offset for q in queries) == len(data):
+                    polls_end = offset + len(data)  # only status queries: still between receipts
+                if at_boundary and (self._hold_request or self.claims):
+                    hold = self._claim(sid, offset)
+                idle_marked = False
                 with self._job_lock:
                     if hold is None:
                         self._forward(data, queries)
                     else:
                         now_out, rest = hold.feed(data)
-                        if rest is None:
-                            self._forward(now_out, queries)
-                        else:
-                            log.info("held receipt ended at its cut: %d bytes held, %d passed, stub %d bytes",
-                                     len(hold.buf) - len(rest), hold.passed, len(hold.stub))
-                            self._forward(now_out + rest, queries)
-                            hold = None
+                        while rest is not None:  # the cut: the next receipt starts right after it
+                            log.info("held receipt ended at its cut: %d bytes held, %d passed, sent as %s",
+                                     len(hold.buf) - len(rest), hold.passed, hold.mode)
+                            hold = self._claim(sid, offset + len(data) - len(rest)) \
+                                if (self._hold_request or self.claims) else None
+                            if hold is None:
+                                now_out += rest
+                                break
+                            more, rest = hold.feed(rest)
+                            now_out += more
+                        self._forward(now_out, queries)
                     self.queue.put(("data", sid, now, data), len(data))
                     offset += len(data)
                     self._till_offset, self._till_last = offset, time.monotonic()

@@ -13,6 +13,9 @@ from gateway.printer.document import Barcode, Document, Feed, Receipt, TextLine
 
 
 def line_text(line: TextLine, cell: int) -> str:
+    spans = line.spans
+    if len(spans) == 1 and spans[0].x == 0:  # most lines: one run of text from the left edge
+        return spans[0].text.rstrip()
     out: list[str] = []
     col = 0
     for span in line.spans:

@@ -40,7 +40,7 @@ def test_receipts_reach_the_consumer_and_the_printer_unchanged(mosquitto, tmp_pa
         for e, s in zip(got, sent, strict=True):
             assert e["merchant"]["name"] == s.truth["merchant"]["name"]
             assert e["totals"]["gross"] == s.truth["totals"]["gross"]
-            assert e["delivery"] == {"mode": "paper", "reason": "default"}
+            assert e["delivery"] == {"mode": "paper", "reason": "store default (no card scanned)"}
             assert e["source"]["till_id"] == "till-1" and e["source"]["gateway_id"] == "gw-1"
         assert (tmp_path / "printer.bin").read_bytes() == b"".join(s.data for s in sent)
         wait_for(lambda: gw.outbox.depth == 0, 10, "the consumer's acks")
@@ -50,8 +50,8 @@ def test_receipts_reach_the_consumer_and_the_printer_unchanged(mosquitto, tmp_pa
         assert status["printer"]["online"] is True and status["printer"]["link"] == "file"
         assert status["mqtt"]["connected"] is True and status["mqtt"]["url"] == mosquitto.url
         assert status["till"] == {"link": "tcp", "connected": False, "peer": None}
-        assert [r["receipt_id"] for r in status["receipts"]["last"]] == [e["receipt_id"] for e in reversed(got)]
-        assert status["receipts"]["last"][0]["total"] == sent[-1].truth["totals"]["gross"]
+        assert [r["receipt_id"] for r in status["receipts"]["last"]] == [e["receipt_id"] for e in got]
+        assert status["receipts"]["last"][-1]["total"] == sent[-1].truth["totals"]["gross"]
         assert status["disk_free_mb"] > 0 and status["pid"] > 0
 
         printer_status = wait_for(lambda: hub.seen.get(TOPICS.printer_status("till-1")), 5, "printer status")

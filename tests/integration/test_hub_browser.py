@@ -1,11 +1,13 @@
 """The hub's pages in a real browser: headless Chromium (Debian's chromium + chromium-driver) on a
 phone-sized window, against uvicorn. A customer opens the receipt from the QR link, signs in by
 the emailed link, adds the receipt, finds it in the history, sees the points, changes the delivery
-mode. Screenshots go to docs/images/hub-*.png (docs/hub.md shows them)."""
+mode. With RG_DOC_IMAGES=1 (scripts/doc-images) screenshots go to docs/images/hub-*.png (docs/hub.md shows them)."""
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 import shutil
 from pathlib import Path
 
@@ -20,7 +22,10 @@ from tests.webserver import serving  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
+# docs/images/hub-*.png are rewritten only when asked (RG_DOC_IMAGES=1, e.g. from scripts/doc-images),
+# so a test run leaves the work tree clean
+IMAGES = (Path(__file__).resolve().parents[2] / "docs" / "images" if os.environ.get("RG_DOC_IMAGES")
+          else Path(tempfile.gettempdir()) / "receipt-gateway-hub-shots")
 PHONE = (390, 844)  # CSS pixels, a common phone
 
 pytestmark = pytest.mark.skipif(
@@ -64,6 +69,44 @@ def _shot(driver, name: str) -> Path:
     return path
 
 
+def _click(driver, css: str, then_url: str | None = None, then_text: str | None = None) -> None:
+    """Click, then wait (a loaded machine is slow) until the next page is there."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.find_element(By.CSS_SELECTOR, css).click()
+    wait = WebDriverWait(driver, 20)
+    if then_url:  # a regular expression the new URL matches
+        wait.until(ec.url_matches(then_url))
+    if then_text:
+        wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "main"), then_text))
+
+
+# WCAG 2.1 contrast of every visible text against the background it is drawn on (the first
+# ancestor with an opaque background): 4.5:1, or 3:1 for large text (24 px, or 18.66 px bold)
+CONTRAST_JS = """
+function lum(c){const v=c.match(/[\\d.]+/g).slice(0,3).map(Number).map(x=>{x/=255;
+  return x<=0.03928?x/12.92:Math.pow((x+0.055)/1.055,2.4)});return 0.2126*v[0]+0.7152*v[1]+0.0722*v[2];}
+function bg(el){for(;el;el=el.parentElement){const c=getComputedStyle(el).backgroundColor;
+  const a=c.match(/[\\d.]+/g); if(a && (a.length<4 || Number(a[3])>0.9)) return c;} return 'rgb(255,255,255)';}
+const bad=[];
+for(const el of document.querySelectorAll('body *')){
+  const own=[...el.childNodes].some(n=>n.nodeType===3 && n.textContent.trim());
+  const r=el.getBoundingClientRect(); const s=getComputedStyle(el);
+  if(!own || r.width===0 || s.visibility==='hidden' || el.closest('.skip')) continue;
+  const l1=lum(s.color), l2=lum(bg(el)); const ratio=(Math.max(l1,l2)+0.05)/(Math.min(l1,l2)+0.05);
+  const px=parseFloat(s.fontSize); const large=px>=24 || (px>=18.66 && Number(s.fontWeight)>=700);
+  if(ratio < (large?3:4.5)) bad.push(el.tagName+' "'+el.textContent.trim().slice(0,30)+'" '+ratio.toFixed(2));
+}
+return bad;
+"""
+
+
+def _contrast_problems(driver) -> list[str]:
+    return driver.execute_script(CONTRAST_JS)
+
+
 def _fits_the_phone(driver) -> bool:
     return driver.execute_script(
         "return document.documentElement.scrollWidth <= window.innerWidth + 1")
@@ -90,20 +133,18 @@ def test_customer_journey_on_a_phone(browser, tmp_path):
         assert _fits_the_phone(d), "the receipt page scrolls sideways on a phone"
         paper = d.find_element(By.CSS_SELECTOR, "article.paper").rect
         assert paper["width"] <= PHONE[0]
+        assert _contrast_problems(d) == []
         _shot(d, "receipt")
         # 2. "add to my account" -> sign in by email
-        d.find_element(By.CSS_SELECTOR, ".actions form button").click()
-        assert "/signin" in d.current_url
+        _click(d, ".actions form button", then_url="/signin[?]")
+        assert _contrast_problems(d) == []
         _shot(d, "signin")
         d.find_element(By.ID, "email").send_keys("anna@example.com")
-        d.find_element(By.CSS_SELECTOR, "form[action='/signin/email'] button").click()
-        assert "a link is on its way" in d.find_element(By.CSS_SELECTOR, "main").text
+        _click(d, "form[action='/signin/email'] button", then_text="a link is on its way")
         link = re.search(r"https?://\S+", site.last_body()).group(0).replace("http://testserver", base)
         d.get(link)
-        d.find_element(By.CSS_SELECTOR, "form[action='/signin/link'] button").click()
-        assert d.current_url == f"{base}/r/{qr['access_token']}"
-        d.find_element(By.CSS_SELECTOR, ".actions form button").click()
-        assert "Added to your account." in d.find_element(By.CSS_SELECTOR, "main").text
+        _click(d, "form[action='/signin/link'] button", then_url=f"/r/{qr['access_token']}$")
+        _click(d, ".actions form button", then_text="Added to your account.")
         # 3. the whole card history came along: history, totals per month, points
         d.get(f"{base}/account")
         rows = d.find_elements(By.CSS_SELECTOR, ".receipts li")
@@ -112,25 +153,27 @@ def test_customer_journey_on_a_phone(browser, tmp_path):
         assert len(d.find_elements(By.CSS_SELECTOR, "section[aria-labelledby='monthly-h'] tbody tr")) == len(months)
         assert "February 2025" in d.find_element(By.ID, "monthly-h").find_element(By.XPATH, "..").text
         assert _fits_the_phone(d), "the history scrolls sideways on a phone"
+        assert _contrast_problems(d) == []
         _shot(d, "history")
         d.find_element(By.ID, "q").send_keys(docs[0]["receipt_number"])
-        d.find_element(By.CSS_SELECTOR, "form.filters button").click()
+        _click(d, "form.filters button", then_url="[?]q=")
         assert len(d.find_elements(By.CSS_SELECTOR, ".receipts li")) == 1
         d.get(f"{base}/account/points")
         account = site.store.account_by_email("anna@example.com")["account_id"]
         assert str(site.store.balance(account)) in d.find_element(By.CSS_SELECTOR, ".big-number").text
         assert site.store.account_by_card(card_hmac(CARD_KEY, card))["account_id"] == account
+        assert _contrast_problems(d) == []
         _shot(d, "points")
         # 4. delivery mode by its label (labels are clickable: they belong to their radio)
         d.get(f"{base}/account/settings")
         d.find_element(By.CSS_SELECTOR, "label[for='mode-none']").click()
-        d.find_element(By.CSS_SELECTOR, "form[action='/account/mode'] button").click()
-        assert "Saved." in d.find_element(By.CSS_SELECTOR, "main").text
+        _click(d, "form[action='/account/mode'] button", then_text="Saved.")
         assert site.store.account(account)["mode"] == "none"
+        assert _contrast_problems(d) == []
         _shot(d, "settings")
         # 5. the same receipt in French, by the language switch
         d.get(f"{base}/r/{qr['access_token']}")
-        d.find_element(By.CSS_SELECTOR, "a[hreflang='fr']").click()
+        _click(d, "a[hreflang='fr']", then_text="Détails")
         assert d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr"
         assert "Télécharger le PDF" in d.page_source
         # 6. a guessed token: the plain 404

@@ -81,7 +81,8 @@ def test_qr_stub_has_the_shop_total_and_the_link():
     assert url == "https://receipts.example.com/r/tok123"
     doc = decode(build_stub(e, url, "TM-T88V"), "TM-T88V")
     texts = [e.text for e in doc.events if isinstance(e, TextLine)]
-    assert "Épicerie du Château" in texts and "7781 2026-11-23 14:32" in texts and "Total 12.00 EUR" in texts
+    assert "Épicerie du Château" in texts and "2026-11-23 14:32  No 7781" in texts and "TOTAL 12.00 EUR" in texts
+    assert "Your full receipt is online:" in texts and "receipts.example.com/r/tok123" in texts
     assert [c.data for c in doc.events if isinstance(c, Code2D)] == [url]
     assert isinstance(doc.events[-1], Cut)
 
@@ -108,7 +109,7 @@ def test_status_file_is_replaced_atomically(tmp_path):
         return {"count": n["i"]}
 
     w = StatusWriter(tmp_path, snap, interval_s=0.05).start()
-    time.sleep(0.3)
+    time.sleep(0.5)
     w.stop(final={"count": -1, "stopped": True})
     assert read_status(tmp_path) == {"count": -1, "stopped": True}
     assert w.writes >= 2

@@ -43,6 +43,19 @@ def hub_cli(cfg: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=60)
 
 
+def children(pid: int) -> list[int]:
+    """Process ids whose parent is `pid` (Linux /proc)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
 def start_hub(cfg: Path) -> subprocess.Popen:
     proc = subprocess.Popen([sys.executable, "-m", "gateway", "hub", "--config", str(cfg)], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -70,8 +83,12 @@ def test_hub_killed_mid_stream_restarts_without_loss_or_duplication(mosquitto, t
     reader.start()
     try:
         wait_for(lambda: len(captured) >= total // 3, 30, "the gateway to be mid-stream")
+        workers = children(hub.pid)
+        assert len(workers) >= 2, "the ingest consumers run in their own processes"
         hub.send_signal(signal.SIGKILL)
         hub.wait(5)
+        wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in workers), 10,
+                 "the ingest workers to exit with the killed hub")
         hub.stdout.close()
         hub.stderr.close()
         time.sleep(1.0)                                       # receipts keep coming while the hub is down

@@ -114,3 +114,34 @@ def test_sequences_the_gateway_no_longer_has_are_recorded_lost(mosquitto, tmp_pa
     finally:
         gw.stop()
         stop(hub)
+
+
+def test_customer_story_card_points_claim(mosquitto, tmp_path, hub_store):
+    """A card scanned at the till: the receipt is in the account with its points once the customer
+    signs up with that card; a receipt without the card is claimed by number + date + total."""
+    import hashlib
+    import hmac
+
+    key, number = b"retailer-secret", "6299 0001 2345 6789"
+    card = hmac.new(key, number.replace(" ", "").encode(), hashlib.sha256).hexdigest()
+    hub = consumers(mosquitto.url, hub_store, n=2)
+    gw = gateway(mosquitto.url, tmp_path / "gw")
+    try:
+        with_card = receipt(4, gw="gw-1")
+        with_card["loyalty"] = {"card": {"hmac": card, "key_id": "k1"}, "points_earned": None, "points_balance": None}
+        rid_card, _ = gw.submit(with_card, "till-1")
+        rid_plain, _ = gw.submit(receipt(5), "till-1")
+        assert gw.wait_drained(20)
+        acc = hub_store.create_account("ann@example.org", card_hmac=card)
+        mine = hub_store.receipts_for_account(acc)
+        assert [r["receipt_id"] for r in mine] == [rid_card]
+        total = mine[0]["receipt"]["totals"]["gross"]                     # 1 x Coffee ... as printed
+        assert hub_store.balance(acc) == int(float(total)) > 0
+        plain = hub_store.receipt(rid_plain)
+        day = plain["issued_at"][:10]
+        assert hub_store.claim(acc, plain["receipt_number"], day, plain["total"]) == rid_plain
+        assert {r["receipt_id"] for r in hub_store.receipts_for_account(acc)} == {rid_card, rid_plain}
+        assert number.replace(" ", "") not in json.dumps(hub_store.receipt(rid_card))
+    finally:
+        gw.stop()
+        stop(hub)

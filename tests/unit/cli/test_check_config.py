@@ -12,7 +12,8 @@ from gateway.cli import main
 from tests.unit.test_config import GOOD as GOOD_CONFIG
 
 ROOT = Path(__file__).resolve().parents[3]
-EXAMPLES = sorted((ROOT / "hardware" / "config").glob("*.toml"))
+EXAMPLES = sorted(p for p in (ROOT / "hardware" / "config").glob("*.toml") if p.name != "hub.toml")
+HUB_EXAMPLE = ROOT / "hardware" / "config" / "hub.toml"
 
 GOOD = GOOD_CONFIG.lstrip("\n")  # the same minimal config the loader's own tests use
 
@@ -34,6 +35,21 @@ def test_every_shipped_example_passes(example, capsys):
     assert "[gateway]" in out and "[printer]" in out and "[mqtt]" in out
     # the secret files live on the box, not here: said, not fatal
     assert "warn  file: not on this machine: [mqtt] password_file = /etc/receipt-gateway/mqtt.password" in out
+
+
+def test_the_hub_example_is_checked_as_a_hub_config(capsys):
+    assert main(["check-config", str(HUB_EXAMPLE)]) == 0
+    out, err = capsys.readouterr()
+    assert f"{HUB_EXAMPLE}: valid" in out and err == ""
+    assert "[hub]" in out and "[mqtt]" in out and "[gateway]" not in out
+
+
+def test_a_mistake_in_a_hub_config_names_the_hub_section(tmp_path, capsys):
+    path = tmp_path / "hub.toml"
+    path.write_text(HUB_EXAMPLE.read_text().replace("consumers = 2", "consumer = 2"))
+    assert main(["check-config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "consumer" in err and "[hub]" in err and "consumers" in err  # did you mean
 
 
 def test_there_is_an_example_for_each_till_link():

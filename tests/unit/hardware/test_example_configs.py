@@ -31,3 +31,13 @@ def test_a_typo_in_a_copied_example_is_named(tmp_path):
     with pytest.raises(ConfigError) as e:
         load(bad)
     assert "[till] flow" in str(e.value) and "dsrdtr" in str(e.value)
+
+
+def test_hub_example_loads_and_its_rules_parse():
+    from gateway.config.hub import load_hub
+    from gateway.hub.ledger import Rules
+
+    cfg = load_hub(EXAMPLES / "hub.toml")
+    assert cfg["hub"]["database"] == "sqlite:///hub.db" and cfg["hub"]["listen"] == "127.0.0.1:8080"
+    rules = Rules.from_section(cfg["loyalty_rules"])
+    assert rules.category("Tabac blond 20") == "tobacco" and "tobacco" in rules.excluded_categories

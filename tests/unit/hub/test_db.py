@@ -178,3 +178,18 @@ def test_mode_and_login_tokens(make_store):
     assert store.take_login_token("t1") is None                               # once only
     assert store.take_login_token("t2") is None                               # expired
     assert store.purge_login_tokens() == 2
+
+
+def test_an_older_database_is_upgraded_in_place(make_store, monkeypatch):
+    from gateway.hub import db
+
+    monkeypatch.setattr(db, "MIGRATIONS", db.MIGRATIONS[:1])
+    store = make_store()                                  # created at version 1 only
+    assert store.version() == 1
+    doc = make(1)
+    store.insert_receipts([incoming(doc)])
+    monkeypatch.undo()
+    assert store.migrate() == 2 and store.version() == 2
+    store.reject([{"topic": "t", "gateway_id": "gw-1", "receipt_id": None, "errors": ["x"], "payload": "{"}])
+    assert store.rejected()[0]["errors"] == ["x"]
+    assert store.receipt(doc["receipt_id"])["receipt"] == doc

@@ -141,3 +141,39 @@ def test_pages_need_signing_in(site):
     for path in ("/account", "/account/points", "/account/settings"):
         r = site.client.get(path, follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"] == f"/signin?next={path}"
+
+
+def test_points_are_paged_and_the_balance_is_the_sum_of_every_entry(site, customer):
+    account, _ = customer
+    for i in range(40):
+        site.store.add_entry(account, "adjust", 1, f"goodwill {i}")
+    entries = site.store.ledger(account)
+    first = site.client.get("/account/points").text
+    second = site.client.get("/account/points?page=1").text
+    assert first.count("<tr>") == 31 and 'rel="next"' in first  # 30 entries + the header row
+    assert second.count("<tr>") == len(entries) - 30 + 1 and 'rel="prev"' in second
+    assert f"<strong>{site.store.balance(account)}</strong>" in second
+
+
+def test_the_pages_on_sqlite_and_postgresql(make_store, tmp_path):
+    """The same pages on both databases: receipt page, add, history search and month, claim, delete."""
+    site = make_site(tmp_path, store=make_store())
+    mine, other = sample_ereceipt(51, card=CARD), sample_ereceipt(52)
+    mine["issued_at"], other["issued_at"] = "2025-04-02T10:00:00+02:00", "2025-05-09T10:00:00+02:00"
+    store_receipts(site.store, [mine, other])
+    page = f"/r/{mine['access_token']}"
+    assert mine["merchant"]["name"] in site.client.get(page).text
+    account = site.sign_in("pg@example.com", next_path=page)
+    assert "Added to your account." in site.post(f"{page}/add", {}, form_page=page).text
+    assert site.store.account_by_card(card_hmac(CARD_KEY, CARD))["account_id"] == account
+    r = site.post("/account/claim", {"number": other["receipt_number"], "date": other["issued_at"][:10],
+                                     "total": other["totals"]["gross"]}, form_page="/account")
+    assert "the receipt is now in your account" in r.text
+    april = site.client.get("/account?month=2025-04").text.split("Totals per month")[0]
+    assert mine["access_token"] in april and other["access_token"] not in april
+    found = site.client.get("/account", params={"q": other["lines"][0]["description"].upper()}).text
+    assert other["access_token"] in found.split("Totals per month")[0]
+    assert "April 2025" in april and "May 2025" in april
+    site.post("/account/delete", {"confirm": "yes"}, form_page="/account/settings")
+    assert site.store.account(account) is None
+    site.client.close()

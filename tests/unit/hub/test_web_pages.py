@@ -117,3 +117,23 @@ def test_the_hub_config_file_drives_the_web_side(tmp_path):
     with pytest.raises(UserError, match=r"cannot read \[hub\] card_key_file .*nope.key"):
         create_app(store, load_hub(conf))
     store.close()
+
+
+def test_app_from_env_needs_a_shared_secret(tmp_path, monkeypatch):
+    """More web processes (uvicorn --factory gateway.hub.web:app_from_env) must share the cookie secret."""
+    from gateway.cli import UserError
+    from gateway.hub.web import app_from_env
+
+    conf = tmp_path / "hub.toml"
+    conf.write_text('[mqtt]\nurl = "mqtt://127.0.0.1:1883"\n[hub]\ndatabase = "sqlite:///hub.db"\n')
+    monkeypatch.delenv("RG_HUB_CONFIG", raising=False)
+    with pytest.raises(UserError, match="RG_HUB_CONFIG is not set"):
+        app_from_env()
+    monkeypatch.setenv("RG_HUB_CONFIG", str(conf))
+    with pytest.raises(UserError, match="secret_file is needed"):
+        app_from_env()
+    (tmp_path / "s").write_text("shared\n")
+    conf.write_text(conf.read_text() + 'secret_file = "s"\n')
+    app = app_from_env()
+    assert app.state.hub.secret == b"shared"
+    app.state.hub.store.close()

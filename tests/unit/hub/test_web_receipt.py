@@ -36,6 +36,8 @@ def test_page_shows_the_paper_and_the_structured_receipt(site, doc):
     assert first["description"] in html
     assert first["amount"].replace(".", ",") in html
     assert "Btw" in html and "Betaald met" in html
+    methods = {p["method"] for p in doc["payments"]}
+    assert "cash" not in methods or "Contant" in html.split("Betaald met")[1]
     gross = doc["totals"]["gross"].replace(".", ",")
     assert gross in html
     assert r.headers["cache-control"] == "no-store"
@@ -128,3 +130,27 @@ def test_someone_elses_receipt_cannot_be_added(site, doc):
     r = site.post(f"{page}/add", {}, form_page=page)
     assert "already in an account" in r.text
     assert site.store.receipts_for_account(intruder) == []
+
+
+def test_receipt_text_is_untrusted_and_escaped(site):
+    doc = sample_ereceipt(8)
+    evil = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    doc["text"] = [evil] + doc["text"]
+    doc["merchant"]["name"] = evil
+    doc["lines"][0]["description"] = evil
+    store_receipts(site.store, [doc])
+    html = site.client.get(f"/r/{doc['access_token']}").text
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_a_receipt_the_extractor_understood_little_of_still_shows(site):
+    """Only the printed text is sure: no merchant, date, lines, VAT, totals or payments."""
+    doc = sample_ereceipt(9)
+    doc.update(merchant={"name": None, "address": None, "vat_id": None}, issued_at=None, receipt_number=None,
+               lines=[], vat=[], payments=[], codes=[],
+               totals={"gross": None, "net": None, "vat": None, "discount": None})
+    store_receipts(site.store, [doc])
+    r = site.client.get(f"/r/{doc['access_token']}")
+    assert r.status_code == 200 and doc["text"][0].strip() in r.text
+    assert site.client.get(f"/r/{doc['access_token']}/receipt.pdf").content.startswith(b"%PDF-")

@@ -91,6 +91,30 @@ def test_card_and_emailed_code_sign_in(site):
     assert "2600123456789" not in (site.tmp / "hub.db").read_bytes().decode("latin-1")
 
 
+@pytest.mark.parametrize("scanned, typed", [
+    ("CARD-2024-XY17", "CARD-2024-XY17"),     # a Code 128 card: the gateway hashes it with its dashes
+    ("2600123456784", "2600-1234-56784"),     # an EAN card typed with dashes between the digit groups
+    ("2600123456784", "2600 1234 5678 4"),
+])
+def test_a_card_signs_in_as_the_gateway_read_it(site, scanned, typed):
+    """The account knows the card by the HMAC a gateway sent (gateway.loyalty.cardkey over what the
+    scanner read); typing the number printed on the card must find that account."""
+    from gateway.loyalty.cardkey import card_hmac as gateway_hmac
+    from gateway.scanner.cards import validate
+
+    account = site.sign_in("anna@example.com")
+    site.store.add_card(account, gateway_hmac(CARD_KEY, validate(scanned).number))
+    site.client.cookies.clear()
+    before = len(site.mails())
+    r = site.post("/signin/card", {"card": typed})
+    assert "we sent a code there" in r.text
+    assert len(site.mails()) == before + 1, "no code was mailed: the card was not recognised"
+    code = re.search(r"\b(\d{6})\b", site.last_body()).group(1)
+    r = site.client.post("/signin/code", data={"csrf": CSRF.search(r.text).group(1), "code": code},
+                         follow_redirects=False)
+    assert r.status_code == 303 and site.client.get("/account").status_code == 200
+
+
 def test_a_wrong_code_is_refused_and_five_tries_end_the_ticket(site):
     account = site.sign_in("anna@example.com")
     site.store.add_card(account, card_hmac(CARD_KEY, "2600123456789"))

@@ -79,9 +79,10 @@ class Site:
 
 
 def make_site(tmp_path: Path, *, limiter: Limiter | None = None, api_keys: str | None = None,
-              card: bool = True, client_ip: str = "203.0.113.7") -> Site:
-    store = Store("sqlite:///hub.db", base_dir=tmp_path)
-    store.migrate()
+              card: bool = True, client_ip: str = "203.0.113.7", store: Store | None = None) -> Site:
+    if store is None:
+        store = Store("sqlite:///hub.db", base_dir=tmp_path)
+        store.migrate()
     (tmp_path / "secret").write_bytes(b"hub-session-secret-for-tests\n")
     hub = {"mail_dir": str(tmp_path / "mail"), "secret_file": str(tmp_path / "secret")}
     cfg = {"hub": hub}

@@ -1,0 +1,192 @@
+"""A card scan decides what the printer gets: python-escpos till over TCP -> gateway -> TCP printer,
+a real mosquitto, a hub answering scans. For each mode the printer receives exactly the expected
+bytes and the published e-receipt says what happened; status queries inside a held receipt are
+answered at once; the card number is never in clear in a payload, a log line or the outbox.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+
+import pytest
+import zxingcpp
+from PIL import Image
+
+from gateway.loyalty.cardkey import card_hmac
+from gateway.printer.decoder import decode
+from gateway.printer.render_png import render_png
+from gateway.receipt.schema import errors as schema_errors
+from tests.integration.loyalty_rig import KEY, KICK, QUERY, Hub, Rig, print_job, receipt_job
+from tests.integration.proxy_helpers import wait_for
+
+CARD = "4006381333931"
+HMAC = card_hmac(KEY, CARD)
+
+
+@pytest.fixture
+def rig(mosquitto, tmp_path, request):
+    hub = Hub(mosquitto.url)
+    r = Rig(mosquitto.url, tmp_path, **getattr(request, "param", {}))
+    r.hub = hub
+    yield r
+    r.close()
+    hub.close()
+
+
+def qr_payloads(stub: bytes) -> list[str]:
+    png = render_png(decode(stub, "TM-T88V"))
+    return [res.text for res in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
+
+
+def scan(rig, number=CARD):
+    result, session = rig.desk.scan(number)
+    assert result.valid
+    assert session.wait_preference(2) is not None
+    return session
+
+
+def test_qr_customer_gets_a_stub_linking_to_the_receipt(rig, caplog):
+    caplog.set_level(logging.DEBUG)
+    rig.hub.answers[HMAC] = {"mode": "qr", "greeting": "Hello Ann", "points_balance": 1234}
+    assert scan(rig).preference.source == "hub"
+    raw, steps = receipt_job("Bruin brood              3.20", "Appeltaart               9.20")
+    answers = print_job(rig, steps)
+    assert answers == [b"\x16"]  # the printer answered DLE EOT 1 while the receipt was held
+    e = rig.wait_receipts(1)
+    wait_for(lambda: rig.printer.printer.printed.endswith(b"\x1dVA\x00") or
+             rig.printer.printer.printed.endswith(b"\x1dV\x00"), what="the stub's cut")
+    printed = bytes(rig.printer.printer.printed)
+    assert printed.startswith(QUERY + KICK)
+    stub = printed[len(QUERY + KICK):]
+    url = f"https://receipts.example.com/r/{e['access_token']}"
+    assert qr_payloads(stub) == [url]
+    assert b"Bruin brood" not in printed and b"BAKKERIJ JANSSENS" in stub
+    assert e["delivery"] == {"mode": "qr", "reason": "customer preference (from the hub)"}
+    assert e["loyalty"]["card"] == {"hmac": HMAC, "key_id": "k1"} and e["loyalty"]["points_balance"] == "1234"
+    assert "Bruin brood              3.20" in e["text"]
+    assert schema_errors(e) == []
+    topic, payload = rig.hub.asked.get(timeout=1)
+    assert topic == "receipts/v1/store-1/gw-1/scan/till-1"
+    assert json.loads(payload) == {"card": {"hmac": HMAC, "key_id": "k1"}}
+    wait_for(lambda: rig.outbox_payloads(), what="the outbox row")
+    stored = b"".join(rig.outbox_payloads())
+    assert HMAC.encode() in stored
+    for place in (stored, payload, caplog.text.encode(), (rig.data_dir / "preferences.db").read_bytes()):
+        assert CARD.encode() not in place
+
+
+def test_none_customer_gets_only_the_kick(rig):
+    rig.hub.answers[HMAC] = {"mode": "none", "greeting": None, "points_balance": None}
+    scan(rig)
+    raw, steps = receipt_job("Bruin brood              3.20")
+    assert print_job(rig, steps) == [b"\x16"]
+    e = rig.wait_receipts(1)
+    rig.gw.proxy.drain(5)
+    assert bytes(rig.printer.printer.printed) == QUERY + KICK
+    assert e["delivery"]["mode"] == "none" and e["loyalty"]["card"]["hmac"] == HMAC
+
+
+def test_paper_customer_gets_the_receipt_byte_for_byte(rig):
+    rig.hub.answers[HMAC] = {"mode": "paper", "greeting": "Hi", "points_balance": None}
+    scan(rig)
+    raw, steps = receipt_job("Bruin brood              3.20")
+    print_job(rig, steps)
+    e = rig.wait_receipts(1)
+    wait_for(lambda: len(rig.printer.printer.printed) >= len(raw), what="the receipt")
+    assert bytes(rig.printer.printer.printed) == raw
+    assert e["delivery"] == {"mode": "paper", "reason": "customer preference (from the hub)"}
+    assert e["loyalty"]["card"]["hmac"] == HMAC
+
+
+@pytest.mark.parametrize("rig", [{"country": "fr"}], indirect=True)
+def test_a_cancelled_card_slip_is_printed_whatever_the_customer_chose(rig):
+    rig.hub.answers[HMAC] = {"mode": "none", "greeting": None, "points_balance": None}
+    scan(rig)
+    raw, steps = receipt_job("CARTE BANCAIRE", "TRANSACTION ANNULEE")
+    print_job(rig, steps)
+    e = rig.wait_receipts(1)
+    wait_for(lambda: len(rig.printer.printer.printed) >= len(raw), what="the receipt")
+    assert bytes(rig.printer.printer.printed) == QUERY + KICK + raw.replace(QUERY, b"").replace(KICK, b"")
+    assert e["delivery"]["mode"] == "paper" and "cancelled" in e["delivery"]["reason"]
+
+
+def test_the_scan_is_for_the_next_receipt_only(rig):
+    rig.hub.answers[HMAC] = {"mode": "none", "greeting": None, "points_balance": None}
+    scan(rig)
+    first, steps = receipt_job("ONE")
+    print_job(rig, steps)
+    second, steps = receipt_job("TWO")
+    print_job(rig, steps)
+    rig.wait_receipts(2)
+    wait_for(lambda: rig.printer.printer.printed.endswith(second), what="the second receipt on paper")
+    assert bytes(rig.printer.printer.printed) == QUERY + KICK + second
+    assert [e["delivery"]["mode"] for e in rig.receipts] == ["none", "paper"]
+    assert rig.receipts[1]["loyalty"] is None or rig.receipts[1]["loyalty"].get("card") is None
+
+
+def test_hub_late_or_wrong_falls_back_to_cache_then_default(rig, caplog):
+    rig.hub.answers[HMAC] = {"mode": "qr", "greeting": None, "points_balance": None}
+    scan(rig)  # remembered in the cache
+    rig.hub.answers[HMAC] = ("late", 1.0, {"mode": "none", "greeting": None, "points_balance": None})
+    session = scan(rig)
+    assert session.preference.mode == "qr" and session.preference.source == "cache"
+    other = "5449000000996"
+    rig.hub.answers[card_hmac(KEY, other)] = ("raw", b"{not json")
+    session = scan(rig, other)
+    assert session.preference.source == "default" and session.preference.mode == "paper"
+    rig.hub.answers[card_hmac(KEY, other)] = {"mode": "email"}
+    session = scan(rig, other)
+    assert session.preference.source == "default"
+    assert "not usable" in caplog.text
+
+
+def test_garbage_scans_and_a_scan_with_no_receipt_change_nothing(rig):
+    for bad in ("4006381333932", "40063813", "\x1b[A\x00", '{"card": "40', ""):
+        result, session = rig.desk.scan(bad)
+        assert not result.valid and session is None
+    assert [e["event"] for e in rig.events].count("invalid_card") == 5
+    raw, steps = receipt_job("Bruin brood              3.20")
+    print_job(rig, steps)
+    rig.wait_receipts(1)
+    wait_for(lambda: len(rig.printer.printer.printed) >= len(raw), what="the receipt")
+    assert bytes(rig.printer.printer.printed) == raw
+
+
+@pytest.mark.parametrize("rig", [{"window_s": 5}], indirect=True)
+def test_a_scan_with_no_receipt_expires(rig):
+    rig.hub.answers[HMAC] = {"mode": "none", "greeting": None, "points_balance": None}
+    rig.desk.sessions.clock = lambda: 1e12  # the window has long passed when the receipt comes
+    scan(rig)
+    rig.desk.sessions.clock = lambda: 2e12
+    raw, steps = receipt_job("Bruin brood")
+    print_job(rig, steps)
+    e = rig.wait_receipts(1)
+    assert e["delivery"]["mode"] == "paper"
+
+
+def test_a_till_polling_status_between_receipts_on_one_connection_still_gets_the_card(rig):
+    """Receipt, status polls, the scan, more polls, the next receipt: all on one open connection."""
+    from escpos.printer import Network
+
+    rig.hub.answers[HMAC] = {"mode": "none", "greeting": None, "points_balance": None}
+    first, _ = receipt_job("ONE", query=False)
+    second, _ = receipt_job("TWO", query=False)
+    till = Network("127.0.0.1", rig.gw.port, timeout=5, profile="TM-T88V")
+    try:
+        till._raw(first)
+        wait_for(lambda: rig.printer.printer.printed.endswith(first), what="the first receipt")
+        rig.gw.proxy.drain(5)
+        for _ in range(2):
+            till._raw(QUERY)
+            assert till._read() == b"\x16"
+        scan(rig)
+        till._raw(QUERY)
+        assert till._read() == b"\x16"
+        till._raw(second)
+        rig.wait_receipts(2)
+    finally:
+        till.close()
+    assert bytes(rig.printer.printer.printed) == first + QUERY * 3 + KICK
+    assert [e["delivery"]["mode"] for e in rig.receipts] == ["paper", "none"]
