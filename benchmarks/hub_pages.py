@@ -64,6 +64,7 @@ def build(data: Path, accounts: int, per_account: int) -> dict:
                                  "search": docs[0]["lines"][0]["description"].split()[0]})
     store.close()
     (data / "secret").write_text("bench-secret\n")
+    (data / "secret").chmod(0o600)   # the hub refuses a secret others can read
     (data / "api.keys").write_text(f"bench {API_KEY}\n")
     (data / "hub.toml").write_text(
         '[mqtt]\nurl = "mqtt://127.0.0.1:1883"\n[hub]\ndatabase = "sqlite:///hub.db"\n'

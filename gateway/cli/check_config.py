@@ -37,28 +37,24 @@ def add_arguments(p) -> None:
 
 
 def is_hub_config(path: str | Path) -> bool:
-    """A hub config (`receipt-gateway hub`) has [hub] and no [gateway]; it is checked with the hub's sections."""
+    """A hub's config (`receipt-gateway hub --config`) has a [hub] section; a gateway's never does."""
     try:
-        given = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return False  # the gateway loader reports what is wrong with the file
-    return "hub" in given and "gateway" not in given
+        return "hub" in tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False   # the gateway loader says what is wrong with the file
 
 
-def sections_for(path: str | Path) -> dict:
-    if is_hub_config(path):
-        from gateway.config.hub import HUB_SECTIONS
-        return HUB_SECTIONS
-    return SECTIONS
+def sections_of(path: str | Path) -> dict:
+    from gateway.config.hub import HUB_SECTIONS
+
+    return HUB_SECTIONS if is_hub_config(path) else SECTIONS
 
 
 def validate(path: str | Path, *, strict: bool) -> tuple[Config, list[str]]:
     """Load and check everything; returns (config, warnings) or raises ConfigError (all problems)."""
-    if is_hub_config(path):
-        from gateway.config.hub import load_hub
-        cfg = load_hub(path)
-    else:
-        cfg = load(path)
+    from gateway.config.schema import load_file
+
+    cfg = load_file(path, sections_of(path)) if is_hub_config(path) else load(path)
     problems, warnings = validate_loaded(cfg, strict=strict)
     if problems:
         first = problems[0]
@@ -76,7 +72,7 @@ def validate_loaded(cfg: Config, *, strict: bool) -> tuple[list[ConfigError], li
             error = ConfigError(f"{value}: no such file", file=cfg.path, line=line_of(cfg.text, section, key),
                                 section=section, key=key, remedy="give the path of the PEM file, or remove the key")
             (problems.append(error) if strict else missing.append(f"[{section}] {key} = {value}"))
-    if "printer" in cfg:
+    if "printer" in cfg:          # a gateway's config (a hub's has no printer)
         problems += _profile_problems(cfg)
     if not problems and not missing:
         problems += _broker_problems(cfg)
@@ -116,7 +112,7 @@ def masked(cfg: Config) -> dict:
             for name, values in cfg.items()}
 
 
-def render_toml(cfg: Config, given: dict, sections: dict = SECTIONS) -> list[str]:
+def render_toml(cfg: Config, given: dict) -> list[str]:
     """The resolved config as TOML lines, defaults marked, secrets masked."""
     lines: list[str] = []
     for name, values in masked(cfg).items():
@@ -130,7 +126,7 @@ def render_toml(cfg: Config, given: dict, sections: dict = SECTIONS) -> list[str
                     continue  # an option left empty: nothing to show
                 text = f"{text:<40} # default"
             lines.append(text)
-    for name in sections:
+    for name in sections_of(cfg.path) if cfg.path else SECTIONS:
         if name not in cfg:
             meaning = ABSENT.get(name, "built-in defaults")
             lines.append(f"# [{name}] not in the file: {meaning}")
@@ -160,7 +156,7 @@ def run(args) -> int:
     report = Report()
     report.heading(f"{cfg.path}: valid")
     report.line("", indent=0)
-    for line in render_toml(cfg, given, sections_for(args.file)):
+    for line in render_toml(cfg, given):
         report.line(line, indent=0)
     for warning in warnings:
         report.warn("file", warning, "copy it there with mode 0600 (secrets), then run check-config --strict on the box")

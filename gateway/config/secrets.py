@@ -22,7 +22,11 @@ SECRET_FILES: tuple[tuple[str, str], ...] = (
     ("mqtt", "password_file"),
     ("mqtt", "key_file"),
     ("loyalty", "hmac_key_file"),
+    ("hub", "secret_file"),       # the hub's config (gateway.config.hub): signs sessions and card codes
+    ("hub", "card_key_file"),
+    ("hub", "api_keys_file"),
 )
+RELATIVE_TO_CONFIG = {"hub"}      # sections whose relative paths are from the config file's directory
 
 
 def allowed_owners() -> dict[int, str]:
@@ -98,6 +102,8 @@ def check_config_secrets(cfg: Config, *, must_exist: bool = True) -> tuple[list[
         value = (cfg.get(section) or {}).get(key)
         if not value:
             continue
+        if section in RELATIVE_TO_CONFIG and cfg.path and not Path(value).is_absolute():
+            value = str(Path(cfg.path).resolve().parent / value)
         try:
             if not check_secret_file(value, section=section, key=key, config_path=cfg.path,
                                      must_exist=must_exist, line=line_of(cfg.text, section, key)):

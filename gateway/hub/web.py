@@ -82,6 +82,16 @@ def _path(cfg, value: str | None) -> Path | None:
 
 
 def _read(path: Path, key: str) -> bytes:
+    """A secret file of [hub]: refused unless mode 0600 or stricter and owned by us or root, as the
+    gateway refuses its card key (it is the same retailer key)."""
+    from gateway.config.schema import ConfigError
+    from gateway.config.secrets import check_secret_file
+
+    try:
+        check_secret_file(path, section="hub", key=key)
+    except ConfigError as exc:
+        if path.exists():
+            raise UserError(f"[hub] {key}: {exc.message}", exc.remedy) from None
     try:
         return auth.read_key(path)
     except OSError as exc:
@@ -282,7 +292,7 @@ def app_from_env() -> Starlette:
     import os
 
     from gateway.config.hub import load_hub
-    from gateway.hub.db import Store
+    from gateway.hub.service import open_store
 
     path = os.environ.get("RG_HUB_CONFIG")
     if not path:
@@ -291,6 +301,4 @@ def app_from_env() -> Starlette:
     if not cfg["hub"].get("secret_file"):
         raise UserError("[hub] secret_file is needed when several processes serve the pages",
                         "create one (head -c 32 /dev/urandom > hub.secret; chmod 600 hub.secret) and name it")
-    store = Store(cfg["hub"]["database"], base_dir=Path(path).parent,
-                  schema=cfg["hub"].get("database_schema") or None)
-    return create_app(store, cfg)
+    return create_app(open_store(cfg), cfg)   # with [loyalty_rules], as the hub's own pages have them

@@ -20,7 +20,7 @@ from gateway.app import Gateway  # noqa: E402
 from gateway.config.hub import load_hub  # noqa: E402
 from gateway.hub.auth import card_hmac  # noqa: E402
 from gateway.hub.db import Store  # noqa: E402
-from gateway.hub.service import HubService  # noqa: E402
+from gateway.hub.service import HubService, open_store  # noqa: E402
 from gateway.printer.fake_printer import FakeNetworkPrinter  # noqa: E402
 from gateway.scanner.fake_serial import PtyScanner  # noqa: E402
 from tests.integration.gateway_rig import till_print, wait_for  # noqa: E402
@@ -74,9 +74,8 @@ class Hub:
 def test_scan_qr_stub_receipt_page_account_points_claim_and_restart(mosquitto, tmp_path):
     hub = Hub(tmp_path, mosquitto.url)
     store = hub.start()
-    db_url = str(store.engine.url)
     (tmp_path / "web").mkdir()
-    site = make_site(tmp_path / "web", store=Store(db_url))   # the web pages: their own connection, as uvicorn's
+    site = make_site(tmp_path / "web", store=open_store(hub.cfg))   # the pages' own Store, as a web process opens it
     anna = store.create_account("anna@example.com", card_hmac=card_hmac(CARD_KEY, CARD), mode="qr",
                                 greeting_name="Anna")
     printer, scanner = FakeNetworkPrinter(), PtyScanner()

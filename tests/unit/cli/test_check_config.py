@@ -37,19 +37,22 @@ def test_every_shipped_example_passes(example, capsys):
     assert "warn  file: not on this machine: [mqtt] password_file = /etc/receipt-gateway/mqtt.password" in out
 
 
-def test_the_hub_example_is_checked_as_a_hub_config(capsys):
+def test_the_hub_example_passes_as_a_hub_config(tmp_path, capsys):
+    """check-config knows a hub's config by its [hub] section: checked against the hub's sections,
+    its secret files (relative to the file) checked like the gateway's."""
     assert main(["check-config", str(HUB_EXAMPLE)]) == 0
     out, err = capsys.readouterr()
     assert f"{HUB_EXAMPLE}: valid" in out and err == ""
-    assert "[hub]" in out and "[mqtt]" in out and "[gateway]" not in out
-
-
-def test_a_mistake_in_a_hub_config_names_the_hub_section(tmp_path, capsys):
-    path = tmp_path / "hub.toml"
-    path.write_text(HUB_EXAMPLE.read_text().replace("consumers = 2", "consumer = 2"))
-    assert main(["check-config", str(path)]) == 2
+    assert "[hub]" in out and "[loyalty_rules]" in out and "[gateway]" not in out
+    assert f"not on this machine: [hub] secret_file = {HUB_EXAMPLE.parent / 'hub.secret'}" in out
+    # a hub config's secret readable by others is refused with the fix, as a gateway's is
+    cfg = tmp_path / "hub.toml"
+    cfg.write_text(HUB_EXAMPLE.read_text())
+    (tmp_path / "hub.secret").write_bytes(b"s" * 32)
+    (tmp_path / "hub.secret").chmod(0o644)
+    assert main(["check-config", str(cfg)]) == 2
     err = capsys.readouterr().err
-    assert "consumer" in err and "[hub]" in err and "consumers" in err  # did you mean
+    assert f"{cfg}:" in err and "[hub] secret_file" in err and f"chmod 600 {tmp_path / 'hub.secret'}" in err
 
 
 def test_there_is_an_example_for_each_till_link():

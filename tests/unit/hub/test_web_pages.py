@@ -102,6 +102,8 @@ def test_the_hub_config_file_drives_the_web_side(tmp_path):
 
     (tmp_path / "secret").write_text("s3cret\n")
     (tmp_path / "card.key").write_text("k\n")
+    for secret in ("secret", "card.key"):
+        (tmp_path / secret).chmod(0o600)
     conf = tmp_path / "hub.toml"
     conf.write_text('[mqtt]\nurl = "mqtt://127.0.0.1:1883"\n[hub]\ndatabase = "sqlite:///hub.db"\n'
                     'secret_file = "secret"\ncard_key_file = "card.key"\nmail_dir = "mail"\n'
@@ -112,6 +114,11 @@ def test_the_hub_config_file_drives_the_web_side(tmp_path):
     app = create_app(store, cfg)
     hub = app.state.hub
     assert hub.secret == b"s3cret" and hub.card_key == b"k" and hub.mailer.outbox == tmp_path / "mail"
+    # the card key is the gateways' retailer key: readable by others it is refused, as a gateway refuses it
+    (tmp_path / "card.key").chmod(0o644)
+    with pytest.raises(UserError, match=r"\[hub\] card_key_file: the secret file .*card.key has mode 0644") as exc:
+        create_app(store, cfg)
+    assert exc.value.remedy == f"sudo chmod 600 {tmp_path / 'card.key'}"
     assert hub.public_url == "https://receipts.example.com"
     conf.write_text(conf.read_text().replace('"card.key"', '"nope.key"'))
     with pytest.raises(UserError, match=r"cannot read \[hub\] card_key_file .*nope.key"):
@@ -133,7 +140,12 @@ def test_app_from_env_needs_a_shared_secret(tmp_path, monkeypatch):
     with pytest.raises(UserError, match="secret_file is needed"):
         app_from_env()
     (tmp_path / "s").write_text("shared\n")
-    conf.write_text(conf.read_text() + 'secret_file = "s"\n')
+    (tmp_path / "s").chmod(0o600)
+    conf.write_text(conf.read_text() + 'secret_file = "s"\n[loyalty_rules]\nsignup_bonus = 30\n')
     app = app_from_env()
     assert app.state.hub.secret == b"shared"
+    # the pages' store keeps the hub's points rules: an account made there gets the configured bonus
+    app.state.hub.store.migrate()
+    account = app.state.hub.store.create_account("new@example.com")
+    assert app.state.hub.store.balance(account) == 30
     app.state.hub.store.close()

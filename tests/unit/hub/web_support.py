@@ -84,10 +84,12 @@ def make_site(tmp_path: Path, *, limiter: Limiter | None = None, api_keys: str |
         store = Store("sqlite:///hub.db", base_dir=tmp_path)
         store.migrate()
     (tmp_path / "secret").write_bytes(b"hub-session-secret-for-tests\n")
+    (tmp_path / "secret").chmod(0o600)
     hub = {"mail_dir": str(tmp_path / "mail"), "secret_file": str(tmp_path / "secret")}
     cfg = {"hub": hub}
     if card:
         (tmp_path / "loyalty.key").write_bytes(CARD_KEY + b"\n")
+        (tmp_path / "loyalty.key").chmod(0o600)
         hub.update(card_key_file=str(tmp_path / "loyalty.key"), card_key_id="k1")
     if api_keys is not None:
         (tmp_path / "api.keys").write_text(api_keys)
