@@ -189,7 +189,7 @@ def _is_fiscal_code(data: str) -> bool:
 
 def _find_total(text, folded, usable, words, profile, warnings):
     candidates: list[tuple[int, Decimal]] = []
-    for i in usable:
+    for n, i in enumerate(usable):
         if profile is not None and profile.total_re is not None:
             m = profile.total_re.search(text[i])
             if m:
@@ -203,6 +203,10 @@ def _find_total(text, folded, usable, words, profile, warnings):
             continue
         amounts = find_amounts(text[i])
         if not amounts:
+            below = _amount_below(text, usable, n)
+            if below is not None and not words.not_total.search(f[:m.start()] + " " + f[m.end():]) \
+                    and not words.subtotal.search(f):
+                candidates.append((i, below))  # 'TOTAAL' / '   12,50' (big, or the till wrapped)
             continue
         head = f[:m.start()] + " " + f[m.end():amounts[0][1]]
         if words.subtotal.search(f[:amounts[0][1]]) or words.not_total.search(head) or PERCENT_RE.search(text[i]):
@@ -219,6 +223,18 @@ def _find_total(text, folded, usable, words, profile, warnings):
         warnings.append(f"other totals printed ({', '.join(money(a) for a in sorted(others))}) "
                         f"differ from the total {money(gross)}")
     return i, gross
+
+
+_AMOUNT_ONLY = re.compile(r"^\s*(?:€|EUR|£|GBP|CHF)?\s*-?\d[\d.,']*\d\s*(?:€|EUR|£|GBP|CHF)?\s*$")
+
+
+def _amount_below(text, usable, n):
+    """The amount alone on the line right after usable[n] (nothing else on it), else None."""
+    if n + 1 >= len(usable) or usable[n + 1] != usable[n] + 1:
+        return None
+    line = text[usable[n + 1]]
+    amounts = find_amounts(line)
+    return amounts[0][0] if len(amounts) == 1 and _AMOUNT_ONLY.match(line) else None
 
 
 # --- items -----------------------------------------------------------------------------
@@ -275,7 +291,8 @@ def _find_items(text, folded, usable, total_i, words, profile, vat_codes=frozens
                 else:
                     pending.append(line.rstrip())
                 continue
-            if _not_an_item(line, f, words):
+            if _not_an_item(line, f, words) or (pending and _AMOUNT_ONLY.match(line) and _label_no_item(
+                    vocab.fold(pending[-1]), words)):  # 'Subtotal' / '   5,00': no item
                 pending = []
                 continue
             if first is None and (words.receipt_strong.search(f) or words.phone.search(f)):
@@ -356,6 +373,13 @@ def _not_an_item(line: str, f: str, words: Words) -> bool:
 
                 or find_date(line) or _VAT_ROW_START.match(line)
                 or (words.vat_words.search(f) and PERCENT_RE.search(line)) or _tax_line(line, f, words))
+
+
+def _label_no_item(f: str, words: Words) -> bool:
+    """A label printed above its amount that names a total, subtotal, saving or the VAT (payment
+    words are left out: 'Chocolate bar' / '1,20' is an item)."""
+    return bool(words.total.search(f) or words.subtotal.search(f) or words.savings.search(f)
+                or words.vat_total.search(f))
 
 
 def _tax_line(line: str, f: str, words: Words) -> bool:
@@ -676,13 +700,14 @@ def _styled_name(text, folded, header, words, hints) -> list[int]:
 
 
 def _find_currency(text, profile):
-    if profile is not None and profile.currency:
-        return profile.currency
+    """The currency printed; else the till profile's (for receipts that never print one)."""
     joined = "\n".join(text)
     counts = {code: len(pattern.findall(joined)) if any(k in joined for k in keys) else 0
               for code, keys, pattern in _CURRENCIES}
     best = max(counts.values())
-    return next(code for code, n in counts.items() if n == best) if best else None
+    if best:
+        return next(code for code, n in counts.items() if n == best)
+    return profile.currency if profile is not None and profile.currency else None
 
 
 # printed currency signs and codes; the most frequent one on a receipt wins (ties: this order).

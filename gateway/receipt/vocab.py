@@ -102,5 +102,8 @@ FISCAL_MARKERS = [
     r"zeitformat", r"public ?key", r"nf ?525", r"certifie", r"certificat", r"empreinte", r"signature",
 ]
 GREETINGS = [r"welkom", r"bienvenue", r"willkommen", r"welcome", r"bedankt", r"merci", r"danke", r"thank",
-             r"tot ziens", r"au revoir", r"auf wiedersehen"]
+             r"tot ziens", r"au revoir", r"auf wiedersehen",
+             # banners printed big at the top that are no shop name
+             r"copy", r"kopie", r"duplicaat", r"duplicata", r"duplikat", r"reprint", r"training", r"oefen\w*",
+             r"copie", r"nachdruck"]
 PHONE = [r"tel\.?", r"tél\.?", r"telefon", r"phone", r"fax", r"gsm", r"www", r"http", r"e-?mail", r"@"]

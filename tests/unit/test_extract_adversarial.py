@@ -66,3 +66,12 @@ def test_vat_letter_before_the_amount_and_an_ean_line_above_the_item():
     assert [(x["description"], x["quantity"], x["unit_price"], x["vat_code"]) for x in e["lines"]] == [
         ("Brot", "2", "1.50", "A"), ("Milch", "1", "1.20", "B")]
     assert e["totals"]["gross"] == "4.20"
+
+
+def test_total_label_with_its_amount_on_the_line_below():
+    # a double-size total the till prints as two lines, or a till that wraps it itself
+    e = run("Milk            2.00", "Chocolate bar", "                1.20", "Subtotal", "            3.20",
+            "TOTAL EUR", "            3.20", "Cash           10.00", "Change          6.80")
+    assert e["totals"]["gross"] == "3.20"
+    assert [(x["description"], x["amount"]) for x in e["lines"]] == [("Milk", "2.00"), ("Chocolate bar", "1.20")]
+    assert e["extraction"]["confidence"] >= HIGH

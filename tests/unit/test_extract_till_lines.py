@@ -97,6 +97,12 @@ def test_a_double_width_name_over_two_lines_is_one_name_not_the_address():
     assert e["merchant"]["address"] == "Kerkstraat 14, 9000 Gent"
 
 
+def test_a_big_copy_banner_is_not_the_name():
+    e = ereceipt(header_stream("", "*** DUPLICAAT ***\n", "Bakkerij Jansen\nMarkt 1\n3511 AB Utrecht\n\n"
+                               "Bonnr. 9    12-03-2024 10:00\nBrood     2,50\nTOTAAL    2,50\n"))
+    assert e["merchant"]["name"] == "Bakkerij Jansen"
+
+
 def test_a_big_name_below_a_plain_branch_line_is_the_name():
     e = ereceipt(header_stream("Filiale 0231\n", "FRESHMART\n", "12 High Street\nLondon SW1A 1AA\n\n"
                                "Receipt 9    12/03/2024 10:00\nMilk     1.20\nTOTAL    1.20\n"))

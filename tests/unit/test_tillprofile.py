@@ -62,3 +62,11 @@ def test_profile_from_a_file_and_its_errors_name_file_line_and_key(tmp_path):
     assert "bad.toml:4" in str(err.value) and "item" in str(err.value)
     with pytest.raises(ConfigError, match="unknown till profile"):
         load_till_profile("no-such-till")
+
+
+def test_profile_currency_fills_in_only_when_the_receipt_prints_none():
+    profile = load_till_profile("horeca-be-compact")  # currency = "EUR"
+    d = extract(HORECA, profile=profile, default_currency="CHF")
+    assert d["currency"] == "EUR" and not any("currency" in w for w in d["extraction"]["warnings"])
+    printed = [*HORECA[:-1], "Bancontact     28,50 GBP", "Total paid     GBP 28,50"]
+    assert extract(printed, profile=profile)["currency"] == "GBP"
