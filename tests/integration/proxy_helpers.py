@@ -107,14 +107,6 @@ class SocketPrinter:
         self.sock.close()
 
 
-def free_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 class NullModem:
     """Two pty pairs wired master-to-master: two serial device paths joined by a cable."""
 

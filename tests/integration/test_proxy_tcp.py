@@ -10,9 +10,10 @@ import socket
 import pytest
 from escpos.printer import Dummy, Network
 
+from gateway.mqtt.local_broker import free_port
 from gateway.printer.fake_printer import FakeLink, FakeNetworkPrinter, FakePrinter
 from gateway.printer.link_tcp import connect_printer
-from tests.integration.proxy_helpers import Gateway, SocketPrinter, free_port, wait_for
+from tests.integration.proxy_helpers import Gateway, SocketPrinter, wait_for
 
 
 def receipt_bytes(*lines: str) -> bytes:

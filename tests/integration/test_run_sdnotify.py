@@ -9,13 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from gateway.mqtt.local_broker import free_port  # one free-port helper for the package and tests
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_run_tells_systemd_it_is_ready_and_alive(tmp_path):

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from gateway.mqtt.local_broker import free_port  # one free-port helper for the package and tests
+
 ROOT = Path(__file__).resolve().parents[3]
 MOSQUITTO = Path("/usr/sbin/mosquitto")
 BASE = "receipts/v1/store-042/gw-0001/kiosk/till-3"
@@ -24,12 +26,6 @@ pytestmark = pytest.mark.skipif(not MOSQUITTO.exists(), reason="mosquitto not in
 for p in (str(ROOT), str(ROOT / "firmware" / "lib"), str(ROOT / "firmware")):
     if p not in sys.path:
         sys.path.insert(0, p)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
