@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, tzinfo
 from decimal import Decimal
+from itertools import pairwise
 
 from gateway.receipt import vocab
 from gateway.receipt.checks import score
@@ -633,7 +634,7 @@ def _find_merchant(text, folded, header, words, hints=None):
     start = None
     if styled:
         name = " ".join(text[styled[0]].split())
-        for prev, i in zip(styled, styled[1:]):
+        for prev, i in pairwise(styled):
             part = " ".join(text[i].split())
             # a word the till cut at the paper's edge ("Boulangerie Dupo" / "nt") is glued back
             cut = hints[prev].full and name[-1:].isalnum() and part[:1].isalnum()

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
