@@ -80,7 +80,6 @@ class Ingest(Consumer):
         self._arrived = 0               # messages since the last tick: 0 means the stream paused
         self._rejects: list[dict] = []
         self._topics: dict[str, Topics] = {}
-        self._suspects: dict[tuple[str, int, int], float] = {}
         self._next_gap_check = 0.0
         self._reply_topic = f"{self.prefix.rstrip('/')}/_hub/{client_id}/reply"
 
@@ -171,18 +170,11 @@ class Ingest(Consumer):
     def _check_gaps(self) -> None:
         if not self.connected:
             return
-        now = time.monotonic()
-        open_gaps = set()
+        gaps = []
         for gw, (store_id, ranges) in self.store.gateway_gaps().items():
-            self._topics.setdefault(gw, Topics(self.prefix, store_id, gw))
-            for first, last in ranges:
-                key = (gw, first, last)
-                open_gaps.add(key)
-                noticed = self._suspects.setdefault(key, now)
-                if now - noticed >= self.gap_wait_s:
-                    self.request_resend(self._topics[gw], first, last, self._reply_topic)
-                    self._suspects[key] = now        # ask again later if it stays open
-        self._suspects = {k: t for k, t in self._suspects.items() if k in open_gaps}
+            topics = self._topics.setdefault(gw, Topics(self.prefix, store_id, gw))
+            gaps += [(topics, first, last) for first, last in ranges]
+        self.resend_overdue(gaps, self.gap_wait_s, self._reply_topic)
 
     def _on_resend_reply(self, msg) -> None:
         answer = self.resend_reply(msg)

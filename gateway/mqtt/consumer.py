@@ -50,6 +50,7 @@ class Consumer:
         self._thread: threading.Thread | None = None
         self.resend_requests = 0
         self._pending_resend: dict[bytes, str] = {}
+        self._gap_noticed: dict[tuple[str, int, int], float] = {}  # open gap -> when first noticed / last asked
 
     # ---- for subclasses -----------------------------------------------------------------------
     def subscriptions(self) -> list[str]:
@@ -87,6 +88,19 @@ class Consumer:
         self._client.publish(topics.cmd("resend"), json.dumps(body).encode(), qos=1, properties=props)
         self.resend_requests += 1
         log.info("asked %s to resend sequences %d..%d", topics.gateway_id, first, last)
+
+    def resend_overdue(self, gaps, wait_s: float, reply_topic: str) -> None:
+        """Ask for each gap `(topics, first, last)` that has stayed open `wait_s`, and again every
+        `wait_s` while it stays open; gaps no longer listed are forgotten."""
+        now = time.monotonic()
+        still_open = set()
+        for topics, first, last in gaps:
+            key = (topics.gateway_id, first, last)
+            still_open.add(key)
+            if now - self._gap_noticed.setdefault(key, now) >= wait_s:
+                self.request_resend(topics, first, last, reply_topic)
+                self._gap_noticed[key] = now        # ask again later if it stays open
+        self._gap_noticed = {k: t for k, t in self._gap_noticed.items() if k in still_open}
 
     def resend_reply(self, msg) -> tuple[str, list[tuple[int, int]]] | None:
         """(gateway id, ranges it no longer has) from its answer to one of our resend requests."""

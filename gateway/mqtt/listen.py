@@ -53,7 +53,6 @@ class SequenceTracker:
 
     low: int                       # every sequence <= low is settled (received or given up)
     above: set[int] = field(default_factory=set)
-    suspects: dict[tuple[int, int], float] = field(default_factory=dict)  # gap -> first noticed
 
     def add(self, seq: int) -> None:
         if seq <= self.low:
@@ -213,15 +212,9 @@ class Listener(Consumer):
 
     # ---- gaps ---------------------------------------------------------------------------
     def _check_gaps(self) -> None:
-        now = time.monotonic()
-        for gw, tracker in self._trackers.items():
-            gaps = set(tracker.gaps())
-            tracker.suspects = {g: t for g, t in tracker.suspects.items() if g in gaps}
-            for gap in gaps:
-                first_seen = tracker.suspects.setdefault(gap, now)
-                if now - first_seen >= self.gap_wait_s:
-                    self.request_resend(self._gw_topics[gw], *gap, self._reply_topic)
-                    tracker.suspects[gap] = now  # ask again later if it stays open
+        self.resend_overdue([(self._gw_topics[gw], first, last)
+                             for gw, tracker in self._trackers.items() for first, last in tracker.gaps()],
+                            self.gap_wait_s, self._reply_topic)
 
     def _on_resend_reply(self, msg) -> None:
         answer = self.resend_reply(msg)
