@@ -30,7 +30,7 @@ from gateway.loyalty.preference import PreferenceCache, PreferenceLookup
 from gateway.loyalty.session import CardSession, Preference, Sessions
 from gateway.printer.document import DrawerKick, Event, Receipt, StatusRequest
 from gateway.printer.hold import Claim, cut_out
-from gateway.scanner.cards import CardResult, CardRules, rules_from_config, validate
+from gateway.scanner.cards import CardResult, CardRules, validate
 
 log = logging.getLogger("gateway.loyalty")
 
@@ -70,25 +70,28 @@ class CardDesk:
         """Raises ConfigError when a scanner is configured without a usable card key."""
         from pathlib import Path
 
-        gw, policy_cfg = cfg["gateway"], cfg.get("policy") or {}
+        from gateway.reload import LiveSettings
+
+        gw = cfg["gateway"]
         key = load_card_key(cfg)
-        policy = Policy.from_config(cfg)
+        live = LiveSettings.from_config(cfg)
         if cache is None and key is not None:
             cache = PreferenceCache(Path(gw["data_dir"]) / "preferences.db")
-        lookup = PreferenceLookup(request, scan_topic or (lambda till: f"scan/{till}"), cache, policy.default,
+        lookup = PreferenceLookup(request, scan_topic or (lambda till: f"scan/{till}"), cache, live.policy.default,
                                   deadline_s)
-        decoder = cfg.get("decoder") or {}
-        till_profile = None
-        if decoder.get("till_profile"):
-            from gateway.receipt.tillprofile import load_till_profile
-
-            till_profile = load_till_profile(decoder["till_profile"])
-        return cls(gw["till_id"], key=key, rules=rules_from_config(cfg.get("scanner") or {}), policy=policy,
-                   sessions=Sessions(policy_cfg.get("card_window_s", 180)), lookup=lookup,
-                   qr_template=(cfg.get("qr") or {}).get("url_template", "https://receipts.example.com/r/{token}"),
-                   profile=cfg["printer"].get("profile"), include_raw=bool(decoder.get("raw_bytes")),
-                   till_profile=till_profile, currency=decoder.get("currency") or "EUR",
+        desk = cls(gw["till_id"], key=key, rules=live.card_rules, policy=live.policy,
+                   sessions=Sessions(live.card_window_s), lookup=lookup, qr_template=live.qr_template,
+                   profile=cfg["printer"].get("profile"),
                    source_fields={"store_id": gw["store_id"], "till_id": gw["till_id"], "gateway_id": gw["id"]})
+        desk.apply(live)
+        return desk
+
+    def apply(self, live) -> None:
+        """Take the live settings of a (re)loaded config (gateway.reload.LiveSettings): the next scan and
+        the next receipt use them; a receipt already held keeps the decision it gets at its cut."""
+        self.policy, self.rules, self.qr_template = live.policy, live.card_rules, live.qr_template
+        self.sessions.window_s, self.lookup.default_mode = live.card_window_s, live.policy.default
+        self.include_raw, self.till_profile, self.currency = live.include_raw, live.till_profile, live.currency
 
     def warm_up(self) -> None:
         """Import python-escpos and the extractor now, not at the first cut (~0.5 s)."""
