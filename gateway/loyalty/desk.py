@@ -44,6 +44,7 @@ class Decision:
     card: dict | None = None  # {"hmac", "key_id"}
     preference: Preference | None = None
     e_receipt: dict | None = None  # built at the cut for a held receipt (its token is in the stub)
+    session: CardSession | None = None  # paper, passed untouched: the session it was tagged with
     decided_at: float = field(default_factory=time.monotonic)
 
 
@@ -148,14 +149,14 @@ class CardDesk:
     # -- the pump's questions ---------------------------------------------------------------
     def claim(self) -> Claim | None:
         """A receipt of this till starts: hold it, tag it, or let it pass (fast, no I/O)."""
-        session = self.sessions.claim(self.till_id)
+        session = self.sessions.claim(self.till_id, keep=_wants_paper)
         if session is None:
             if self.policy.default == "paper":
                 return None
             return Claim(True, self.policy.default, decide=self._decider(None))
         pref = session.preference
-        if pref is not None and pref.mode == "paper":
-            return Claim(False, info=Decision("paper", card=session.card, preference=pref))
+        if not session.taken:  # paper: passes untouched; a job that prints nothing leaves the card waiting
+            return Claim(False, info=Decision("paper", card=session.card, preference=pref, session=session))
         return Claim(True, pref.mode if pref else "qr", decide=self._decider(session))
 
     def _decider(self, session: CardSession | None):
@@ -214,6 +215,10 @@ class CardDesk:
                 return {"mode": captured.delivery, "reason": "held by the proxy"}
             return Delivery("paper", "store default (no card scanned)").to_dict()
         out = {"mode": d.mode, "reason": d.reason}
+        if d.session is not None and not self.sessions.take(d.session):
+            # it started while the card's session still waited, right behind the receipt that took it
+            return {"mode": "paper", "reason": "printed: it followed the card's receipt before that one was "
+                    "read (the card counts for that receipt)"}
         if d.reason is None:  # tagged paper: the text decides the reason
             text = captured.text().splitlines()
             out["reason"] = self.policy.decide(text, d.preference).reason
@@ -253,6 +258,11 @@ class CardDesk:
                 listener(event)
             except Exception:  # noqa: BLE001 - a display problem never stops a receipt
                 log.exception("a loyalty listener failed")
+
+
+def _wants_paper(session: CardSession) -> bool:
+    pref = session.preference
+    return pref is not None and pref.mode == "paper"
 
 
 def without_queries_and_kicks(raw: bytes, events: list[Event]) -> bytes:
