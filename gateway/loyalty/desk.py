@@ -184,7 +184,8 @@ class CardDesk:
         if delivery.mode == "qr":
             from gateway.printer.stub import build_stub, qr_url
 
-            payload = build_stub(e_receipt, qr_url(self.qr_template, e_receipt), self.profile)
+            payload = build_stub(e_receipt, qr_url(self.qr_template, e_receipt), self.profile,
+                                 points_earned=points_this_receipt(e_receipt, pref))
         if delivery.mode != "paper":
             self._keep_original(e_receipt["receipt_id"], raw, events)
         log.info("receipt %s: %s (%s)", e_receipt["receipt_id"], delivery.mode, delivery.reason)
@@ -276,6 +277,17 @@ def _add_points(e_receipt: dict, pref: Preference | None) -> None:
     loyalty = e_receipt.get("loyalty") or {"card": None, "points_earned": None}
     loyalty["points_balance"] = str(pref.points_balance)  # amounts are decimal strings in the e-receipt
     e_receipt["loyalty"] = loyalty
+
+
+def points_this_receipt(e_receipt: dict, pref: Preference | None) -> int | None:
+    """The points the hub will book for this receipt, when its answer carried its rules: the hub's own
+    computation (gateway.hub.ledger.receipt_entries) on the e-receipt it will receive. None otherwise
+    (a cached or default preference, a hub that sends no rules): the stub then shows the balance only."""
+    if pref is None or pref.points_rules is None:
+        return None
+    from gateway.hub.ledger import receipt_entries
+
+    return sum(row["points"] for row in receipt_entries(e_receipt, pref.points_rules))
 
 
 def _url(template: str, e_receipt: dict) -> str:

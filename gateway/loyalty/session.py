@@ -31,6 +31,7 @@ class Preference:
     source: str  # hub | cache | default | kiosk
     greeting: str | None = None
     points_balance: int | None = None
+    points_rules: object = None  # gateway.hub.ledger.Rules from the hub's answer (never from the cache)
 
 
 class CardSession:

@@ -244,3 +244,40 @@ def test_a_paper_card_counts_for_one_receipt_when_two_come_in_one_job(rig):
     assert one["delivery"] == {"mode": "paper", "reason": "customer preference (from the hub)"}
     assert one["loyalty"]["card"]["hmac"] == HMAC
     assert slip["delivery"]["mode"] == "paper" and (slip["loyalty"] or {}).get("card") is None
+
+
+def test_the_stub_shows_the_points_the_hub_books_for_this_receipt(mosquitto, tmp_path):
+    """The real hub answers the scan with its balance and its [loyalty_rules]; the stub prints the balance
+    and "+N with this receipt"; the hub, storing that e-receipt, books exactly N."""
+    from gateway.hub.db import Incoming, Store
+    from gateway.hub.ledger import Rules
+    from gateway.hub.scan import ScanResponder
+    from gateway.printer.render_text import render_text
+    from tests.integration.mqtt_rig import settings
+
+    rules = Rules.from_section({"points_per_euro": 2.0, "categories": ["tobacco:(?i)sigaret"],
+                                "excluded_categories": ["tobacco"]})
+    store = Store("sqlite:///hub.db", base_dir=tmp_path, rules=rules)
+    store.migrate()
+    account = store.create_account("ann@example.org", card_hmac=HMAC, mode="qr", greeting_name="Ann")
+    store.add_entry(account, "bonus", 120, "welcome")
+    responder = ScanResponder(settings(mosquitto.url), store, reconnect_max_s=1.0)
+    responder.start()
+    (tmp_path / "gw").mkdir()
+    rig = Rig(mosquitto.url, tmp_path / "gw")
+    try:
+        wait_for(lambda: responder.connected, 10, what="the hub's scan responder")
+        session = scan(rig)
+        assert session.preference.source == "hub" and session.preference.points_balance == 120
+        _raw, steps = receipt_job("Bruin brood              3.20", "Sigaretten               8.00")
+        print_job(rig, steps)
+        e = rig.wait_receipts(1)
+        wait_for(lambda: rig.printer.printer.printed.endswith(b"\x1dV\x00"), what="the stub's cut")
+        text = render_text(decode(bytes(rig.printer.printer.printed)[len(QUERY + KICK):], "TM-T88V"))
+        assert "Points: 120  +6 with this receipt" in text, text   # 3.20 x 2; tobacco earns nothing
+        store.insert_receipts([Incoming(e, json.dumps(e), "store-1", "gw-1", "till-1")])
+        assert store.balance(account) == 120 + 6
+    finally:
+        rig.close()
+        responder.stop()
+        store.close()
