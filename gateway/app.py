@@ -359,13 +359,14 @@ class Gateway:
 
     def _take(self, live: LiveSettings) -> None:
         """Use the live settings: at start (before the parts exist) and at each reload."""
-        self.live = live
+        before, self.live = getattr(self, "live", None), live
         self.include_raw, self.till_profile, self.currency = live.include_raw, live.till_profile, live.currency
         self.policy_default, self.qr_template = live.policy.default, live.qr_template
         desk = getattr(self, "desk", None)
         if desk is None:
             return  # at start: `run` set the log level, the desk and display read the same config
-        logging.getLogger().setLevel(live.log_level.upper())
+        if before is not None and before.log_level != live.log_level:  # as `run` set it at start
+            logging.getLogger().setLevel(live.log_level.upper())
         desk.apply(live)
         display = self.loyalty.display
         if display is not None:

@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 from gateway.app import Gateway
+from gateway.display import texts
 from gateway.mqtt.local_broker import free_port
 from gateway.mqtt.topics import Topics
 from gateway.samples.generator import make_sample
@@ -47,7 +48,8 @@ def received(db: Path) -> list[dict]:
 
 
 def test_reload_applies_live_keys_reports_restart_keys_and_refuses_a_broken_file(mosquitto, tmp_path):
-    cfg, port = gateway_config(tmp_path, mosquitto.url)
+    cfg, port = gateway_config(tmp_path, mosquitto.url,
+                               extra=f'[display]\noutput = "png"\npng_dir = "{tmp_path / "screens"}"')
     path = Path(cfg.path)
     original = path.read_text()
     printer = tmp_path / "printer.bin"
@@ -62,7 +64,8 @@ def test_reload_applies_live_keys_reports_restart_keys_and_refuses_a_broken_file
 
         # the retailer goes paperless by default, moves the QR link, and a technician also edits the till port
         other_port = free_port()
-        path.write_text(original.replace(f"127.0.0.1:{port}", f"127.0.0.1:{other_port}") + """
+        path.write_text(original.replace(f"127.0.0.1:{port}", f"127.0.0.1:{other_port}")
+                        .replace('output = "png"', 'output = "png"\nlanguage = "fr"') + """
 [policy]
 default = "none"
 [qr]
@@ -74,7 +77,8 @@ url_template = "https://shop.example.org/receipt/{token}"
         assert answer["data"] == {
             "file": str(path),
             "applied": {"[policy] default": "none",
-                        "[qr] url_template": "https://shop.example.org/receipt/{token}"},
+                        "[qr] url_template": "https://shop.example.org/receipt/{token}",
+                        "[display] language": "fr"},
             "restart_needed": ["[till] listen"], "restart": "systemctl restart receipt-gateway", "warnings": []}
 
         # the till still prints on the old port (restart keys are not applied half); the receipt is held
@@ -84,6 +88,10 @@ url_template = "https://shop.example.org/receipt/{token}"
         assert printer.read_bytes() == first, "store default none: the printer must get nothing"
         e = received(tmp_path / "listen.db")[1]
         assert e["delivery"] == {"mode": "none", "reason": "store default (no card scanned)"}
+        # the customer display tells it in French now, with the new link
+        shown = wait_for(lambda: (d := gw.loyalty.display.last) and d.name == "sent" and d, 10, "the sent screen")
+        assert shown.title == texts.text("sent.title", "fr") != texts.text("sent.title", "en")
+        assert shown.qr == f"https://shop.example.org/receipt/{e['access_token']}"
         # print_qr now links to the new template
         answer = hub.command(TOPICS, "print_qr", {"receipt_id": e["receipt_id"]})
         assert answer["data"]["url"] == f"https://shop.example.org/receipt/{e['access_token']}"
@@ -118,7 +126,8 @@ card_windw_s = 60
         path.write_text(original)
         answer = hub.command(TOPICS, "reload_config", {})
         assert answer["data"]["applied"] == {"[policy] default": "paper",
-                                             "[qr] url_template": "https://receipts.example.com/r/{token}"}
+                                             "[qr] url_template": "https://receipts.example.com/r/{token}",
+                                             "[display] language": "en"}
         assert answer["data"]["restart_needed"] == [] and answer["data"]["restart"] is None
     finally:
         gw.stop()
