@@ -166,7 +166,9 @@ class CardDesk:
         if Receipt(events).is_blank:  # only status polls: not a receipt, the card waits for the real one
             if session is not None and self.sessions.give_back(session):
                 log.info("nothing printed in that job (status polls?); card session %d waits on", session.id)
-            return "paper", b"", Decision("paper", "nothing printed")
+            # no decision: it is not a receipt (the segmenter drops blank jobs), and a claim that ended with
+            # nothing after a cut (serial/USB idle gap) must not tag the unclaimed receipt that comes next
+            return "paper", b"", None
         pref = None
         if session is not None:
             wait = session.scanned_at + self.lookup.deadline_s + 0.05 - time.monotonic()
