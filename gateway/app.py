@@ -34,6 +34,10 @@ e-receipt's `loyalty.card` (never a card number). A held receipt's e-receipt is 
 its cut (the stub's QR code carries its access token) and comes with the captured receipt
 (`captured.decision.e_receipt`). `gw.loyalty` reads the scanner and drives the display.
 `Gateway(cfg, delivery=fn)` replaces the delivery decision (tests).
+
+`gw.reload_config()` (the `reload_config` command, SIGHUP in `run`) reads the config file
+again: keys safe to change live are applied at once, the others wait for a restart
+(gateway.reload, docs/config-reload.md).
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ from datetime import datetime
 from pathlib import Path
 
 from gateway import __version__
+from gateway.reload import LiveSettings
 
 log = logging.getLogger("gateway.app")
 
@@ -65,13 +70,10 @@ class Gateway:
         gw, self.cfg = cfg["gateway"], cfg
         self.till_id, self.gateway_id, self.store_id = gw["till_id"], gw["id"], gw["store_id"]
         self.data_dir = Path(gw["data_dir"])
-        decoder = cfg.get("decoder") or {}
-        self.include_raw = bool(decoder.get("raw_bytes", False))
-        self.till_profile = _till_profile(decoder.get("till_profile") or "")
-        self.currency = decoder.get("currency") or "EUR"
+        self.config_path: str | None = getattr(cfg, "path", None)  # what reload_config reads again
+        self._reload_lock = threading.Lock()
         self.printer_profile = cfg["printer"].get("profile") or "default"
-        self.policy_default = (cfg.get("policy") or {}).get("default", "paper")
-        self.qr_template = (cfg.get("qr") or {}).get("url_template", "https://receipts.example.com/r/{token}")
+        self._take(LiveSettings.from_config(cfg))  # the parts below take the same config as they start
         self.decide_delivery: DeliveryDecider = delivery or self.default_delivery
         self.receipt_listeners: list[Callable[[dict], None]] = []  # told each captured e-receipt
         self.started_at = time.time()
@@ -317,19 +319,70 @@ class Gateway:
         return {"receipt_id": e_receipt.get("receipt_id"), "url": url, "bytes": len(data)}
 
     def _cmd_reload_config(self, args: dict) -> dict:
+        """Read the config file again: live keys at once, the others wait for a restart (gateway.reload)."""
+        from gateway.config import ConfigError
         from gateway.mqtt.client import CommandError
 
-        raise CommandError("reload_config is not supported by this version: check the new file with "
-                           "`receipt-gateway check-config FILE`, then restart the service "
-                           "(systemctl restart receipt-gateway)")
+        try:
+            return self.reload_config()
+        except ConfigError as exc:
+            raise CommandError(reload_refused(exc)) from None
+
+    # ---- config reload (reload_config command, SIGHUP) ------------------------------------
+    def reload_config(self) -> dict:
+        """Check the config file again (as check-config does) and apply the keys that are safe to change
+        while running. Returns {"file", "applied": {key: value}, "restart_needed": [key, ...],
+        "restart": command | None, "warnings"}; raises ConfigError (all problems) and changes nothing
+        when the file is not valid."""
+        from gateway import reload
+        from gateway.config import ConfigError
+
+        if not self.config_path:
+            raise ConfigError("this gateway was started from a config in memory, not from a file: "
+                              "there is nothing to read again", remedy="restart the service with --config FILE")
+        with self._reload_lock:
+            new, warnings = reload.read_new(self.config_path)
+            live, later = reload.split(reload.changed(self.cfg, new))
+            if live:
+                running = reload.merged(self.cfg, new, live)
+                self._take(reload.LiveSettings.from_config(running))
+                self.cfg = running
+            applied = {reload.name(k): reload.value(new, *k) for k in live}
+            waiting = [reload.name(k) for k in later]
+        log.info("config %s read again: %s; %s", self.config_path,
+                    "applied " + ", ".join(f"{k} = {v!r}" for k, v in applied.items()) if applied
+                    else "no live key changed",
+                    f"waiting for `{reload.RESTART_COMMAND}`: " + ", ".join(waiting) if waiting
+                    else "nothing waits for a restart")
+        return {"file": self.config_path, "applied": applied, "restart_needed": waiting,
+                "restart": reload.RESTART_COMMAND if waiting else None, "warnings": warnings}
+
+    def _take(self, live: LiveSettings) -> None:
+        """Use the live settings: at start (before the parts exist) and at each reload."""
+        before, self.live = getattr(self, "live", None), live
+        self.include_raw, self.till_profile, self.currency = live.include_raw, live.till_profile, live.currency
+        self.policy_default, self.qr_template = live.policy.default, live.qr_template
+        desk = getattr(self, "desk", None)
+        if desk is None:
+            return  # at start: `run` set the log level, the desk and display read the same config
+        if before is not None and before.log_level != live.log_level:  # as `run` set it at start
+            logging.getLogger().setLevel(live.log_level.upper())
+        desk.apply(live)
+        display = self.loyalty.display
+        if display is not None:
+            display.language, display.currency = live.display_language, live.display_currency
+        if self.client is not None:
+            self.client.health_interval_s = live.health_interval_s
+        if self.outbox is not None:
+            self.outbox.republish_after_s, self.outbox.retention_s = live.republish_after_s, live.retention_s
 
 
-def _till_profile(name: str):
-    if not name:
-        return None
-    from gateway.receipt.tillprofile import load_till_profile
-
-    return load_till_profile(name)
+def reload_refused(exc) -> str:
+    """The answer to a reload of an invalid file: every problem as check-config prints it."""
+    problems = getattr(exc, "problems", None) or [exc]
+    head = (f"config not reloaded, nothing changed: {len(problems)} problem{'s' if len(problems) > 1 else ''} "
+            f"(`receipt-gateway check-config FILE` shows the same)")
+    return "\n".join([head, *(p.render() for p in problems)])
 
 
 def _warm_up(profile: str) -> None:

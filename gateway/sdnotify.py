@@ -35,6 +35,13 @@ def watchdog() -> bool:
     return notify("WATCHDOG=1")
 
 
+def reloading() -> bool:
+    """RELOADING=1 with the monotonic time systemd (>= 253) wants; `ready()` ends the reload."""
+    import time
+
+    return notify("RELOADING=1", f"MONOTONIC_USEC={time.clock_gettime_ns(time.CLOCK_MONOTONIC) // 1000}")
+
+
 def stopping() -> bool:
     return notify("STOPPING=1")
 

@@ -50,10 +50,14 @@ def sections_of(path: str | Path) -> dict:
     return HUB_SECTIONS if is_hub_config(path) else SECTIONS
 
 
-def validate(path: str | Path, *, strict: bool) -> tuple[Config, list[str]]:
-    """Load and check everything; returns (config, warnings) or raises ConfigError (all problems)."""
+def validate(path: str | Path, *, strict: bool, hub_ok: bool = True) -> tuple[Config, list[str]]:
+    """Load and check everything; returns (config, warnings) or raises ConfigError (all problems).
+    `hub_ok=False`: a hub's config is refused (the running gateway reads its file again)."""
     from gateway.config.schema import load_file
 
+    if is_hub_config(path) and not hub_ok:
+        raise ConfigError("this is a hub's config (it has a [hub] section), not the gateway's", file=str(path),
+                          remedy="put the gateway's config back at this path")
     cfg = load_file(path, sections_of(path)) if is_hub_config(path) else load(path)
     problems, warnings = validate_loaded(cfg, strict=strict)
     if problems:
@@ -73,7 +77,7 @@ def validate_loaded(cfg: Config, *, strict: bool) -> tuple[list[ConfigError], li
                                 section=section, key=key, remedy="give the path of the PEM file, or remove the key")
             (problems.append(error) if strict else missing.append(f"[{section}] {key} = {value}"))
     if "printer" in cfg:          # a gateway's config (a hub's has no printer)
-        problems += _profile_problems(cfg)
+        problems += _profile_problems(cfg) + _live_problems(cfg)
     if not problems and not missing:
         problems += _broker_problems(cfg)
     return problems, [f"not on this machine: {m}; it must exist on the box" for m in missing]
@@ -90,6 +94,17 @@ def _profile_problems(cfg: Config) -> list[ConfigError]:
         return [ConfigError(hint, file=cfg.path, line=line_of(cfg.text, "printer", "profile"), section="printer",
                             key="profile", remedy="use a python-escpos profile name (e.g. TM-T88V, TM-T20II) "
                             "or \"default\"")]
+    return []
+
+
+def _live_problems(cfg: Config) -> list[ConfigError]:
+    """What the service builds from the file at start and at a reload: till profile, always_print rules."""
+    from gateway.reload import LiveSettings
+
+    try:
+        LiveSettings.from_config(cfg)
+    except ConfigError as exc:
+        return [exc]
     return []
 
 

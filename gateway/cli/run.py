@@ -1,4 +1,8 @@
-"""`receipt-gateway run --config FILE [--record DIR]`: the service (gateway.app.Gateway)."""
+"""`receipt-gateway run --config FILE [--record DIR]`: the service (gateway.app.Gateway).
+
+SIGTERM/SIGINT stop it; SIGHUP (`systemctl reload receipt-gateway`) reads the config file again
+(gateway.reload: live keys at once, the others wait for a restart; an invalid file changes nothing).
+"""
 
 from __future__ import annotations
 
@@ -28,9 +32,14 @@ def run(args) -> int:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     with _user_errors(args.config):
         gw = Gateway(cfg, record_dir=args.record)
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
+    wake, asked = threading.Event(), set()   # the signal handlers only note what was asked
+
+    def on_signal(signum, _frame) -> None:
+        asked.add("reload" if signum == signal.SIGHUP else "stop")
+        wake.set()
+
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, on_signal)
     gw.start_printer()
     links = f"till {gw.till_id} via {cfg['till']['link']}, printer via {cfg['printer']['link']}"
     sdnotify.ready(links)  # the till can print now; the outbox and MQTT come right after
@@ -43,13 +52,34 @@ def run(args) -> int:
     logging.getLogger("gateway").info("receipt-gateway running: %s, broker %s, data in %s",
                                       links, cfg["mqtt"]["url"], gw.data_dir)
     interval = sdnotify.watchdog_interval()
-    while not stop.wait(interval):
-        if gw.alive:  # a dead till pump stops the pings: systemd restarts us
+    while "stop" not in asked:
+        wake.wait(interval)
+        wake.clear()
+        if "reload" in asked and "stop" not in asked:
+            asked.discard("reload")
+            _reload(gw)
+        if interval is not None and gw.alive:  # a dead till pump stops the pings: systemd restarts us
             sdnotify.watchdog()
     sdnotify.stopping()
     logging.getLogger("gateway").info("stopping")
     gw.stop()
     return 0
+
+
+def _reload(gw) -> None:
+    """SIGHUP (`systemctl reload receipt-gateway`): read the config again, as the reload_config command."""
+    from gateway.app import reload_refused
+    from gateway.config import ConfigError
+
+    sdnotify.reloading()
+    try:
+        gw.reload_config()   # logs what was applied and what waits for a restart
+    except ConfigError as exc:
+        logging.getLogger("gateway").error("%s", reload_refused(exc))
+    except Exception:  # noqa: BLE001 - a reload bug must not stop the service
+        logging.getLogger("gateway").exception("config reload failed; the service runs on as before")
+    finally:
+        sdnotify.ready()
 
 
 @contextlib.contextmanager

@@ -89,6 +89,14 @@ class Rules:
                    signup_bonus=int(s.get("signup_bonus", 0)), expiry_days=int(s.get("expiry_days", 365)),
                    reminder_days=int(s.get("reminder_days", 30)))
 
+    def earn_section(self) -> dict:
+        """What decides the points of one receipt, as `[loyalty_rules]` writes it: the scan answer
+        carries it (`points_rules`) so the gateway can print the "+N" this hub will book."""
+        return {"points_per_euro": str(self.points_per_euro),
+                "categories": [f"{name}:{pattern.pattern}" for name, pattern in self.categories],
+                "excluded_categories": sorted(self.excluded_categories),
+                "campaigns": [c.text for c in self.campaigns]}
+
     def category(self, description: str) -> str | None:
         for name, pattern in self.categories:
             if pattern.search(description or ""):

@@ -2,7 +2,8 @@
 
 Request body `{"card": {"hmac": H, "key_id": K}}` with a response topic and correlation data;
 the reply (same correlation data) is `{"mode": "paper"|"qr"|"none", "greeting": str|null,
-"points_balance": int|null}`. A card no account has, or a request the hub cannot read, gets
+"points_balance": int|null}`, plus for a known card `"points_rules"`: the `[loyalty_rules]` that
+decide one receipt's points (points_per_euro, categories, excluded_categories, campaigns). A card no account has, or a request the hub cannot read, gets
 `[hub] unknown_card_mode` with no greeting and no balance: the till is never held up.
 
 The responder has its own MQTT client and thread, so a scan never waits behind an ingest
@@ -54,7 +55,11 @@ def answer(store: Store, card_hmac: str | None, unknown_mode: str = "paper") -> 
         return {"mode": unknown_mode, "greeting": None, "points_balance": None}
     name = pref["greeting_name"]
     greeting = HELLO.get(pref["locale"], HELLO["en"]).format(name=name) if name else None
-    return {"mode": pref["mode"], "greeting": greeting, "points_balance": pref["points_balance"]}
+    out = {"mode": pref["mode"], "greeting": greeting, "points_balance": pref["points_balance"]}
+    rules = getattr(store, "rules", None)
+    if rules is not None:   # the gateway's QR stub prints "+N" from these (gateway.loyalty.preference)
+        out["points_rules"] = rules.earn_section()
+    return out
 
 
 class ScanResponder(Consumer):

@@ -30,7 +30,7 @@ from gateway.loyalty.preference import PreferenceCache, PreferenceLookup
 from gateway.loyalty.session import CardSession, Preference, Sessions
 from gateway.printer.document import DrawerKick, Event, Receipt, StatusRequest
 from gateway.printer.hold import Claim, cut_out
-from gateway.scanner.cards import CardResult, CardRules, rules_from_config, validate
+from gateway.scanner.cards import CardResult, CardRules, validate
 
 log = logging.getLogger("gateway.loyalty")
 
@@ -44,6 +44,7 @@ class Decision:
     card: dict | None = None  # {"hmac", "key_id"}
     preference: Preference | None = None
     e_receipt: dict | None = None  # built at the cut for a held receipt (its token is in the stub)
+    session: CardSession | None = None  # paper, passed untouched: the session it was tagged with
     decided_at: float = field(default_factory=time.monotonic)
 
 
@@ -70,25 +71,28 @@ class CardDesk:
         """Raises ConfigError when a scanner is configured without a usable card key."""
         from pathlib import Path
 
-        gw, policy_cfg = cfg["gateway"], cfg.get("policy") or {}
+        from gateway.reload import LiveSettings
+
+        gw = cfg["gateway"]
         key = load_card_key(cfg)
-        policy = Policy.from_config(cfg)
+        live = LiveSettings.from_config(cfg)
         if cache is None and key is not None:
             cache = PreferenceCache(Path(gw["data_dir"]) / "preferences.db")
-        lookup = PreferenceLookup(request, scan_topic or (lambda till: f"scan/{till}"), cache, policy.default,
+        lookup = PreferenceLookup(request, scan_topic or (lambda till: f"scan/{till}"), cache, live.policy.default,
                                   deadline_s)
-        decoder = cfg.get("decoder") or {}
-        till_profile = None
-        if decoder.get("till_profile"):
-            from gateway.receipt.tillprofile import load_till_profile
-
-            till_profile = load_till_profile(decoder["till_profile"])
-        return cls(gw["till_id"], key=key, rules=rules_from_config(cfg.get("scanner") or {}), policy=policy,
-                   sessions=Sessions(policy_cfg.get("card_window_s", 180)), lookup=lookup,
-                   qr_template=(cfg.get("qr") or {}).get("url_template", "https://receipts.example.com/r/{token}"),
-                   profile=cfg["printer"].get("profile"), include_raw=bool(decoder.get("raw_bytes")),
-                   till_profile=till_profile, currency=decoder.get("currency") or "EUR",
+        desk = cls(gw["till_id"], key=key, rules=live.card_rules, policy=live.policy,
+                   sessions=Sessions(live.card_window_s), lookup=lookup, qr_template=live.qr_template,
+                   profile=cfg["printer"].get("profile"),
                    source_fields={"store_id": gw["store_id"], "till_id": gw["till_id"], "gateway_id": gw["id"]})
+        desk.apply(live)
+        return desk
+
+    def apply(self, live) -> None:
+        """Take the live settings of a (re)loaded config (gateway.reload.LiveSettings): the next scan and
+        the next receipt use them; a receipt already held keeps the decision it gets at its cut."""
+        self.policy, self.rules, self.qr_template = live.policy, live.card_rules, live.qr_template
+        self.sessions.window_s, self.lookup.default_mode = live.card_window_s, live.policy.default
+        self.include_raw, self.till_profile, self.currency = live.include_raw, live.till_profile, live.currency
 
     def warm_up(self) -> None:
         """Import python-escpos and the extractor now, not at the first cut (~0.5 s)."""
@@ -145,14 +149,14 @@ class CardDesk:
     # -- the pump's questions ---------------------------------------------------------------
     def claim(self) -> Claim | None:
         """A receipt of this till starts: hold it, tag it, or let it pass (fast, no I/O)."""
-        session = self.sessions.claim(self.till_id)
+        session = self.sessions.claim(self.till_id, keep=_wants_paper)
         if session is None:
             if self.policy.default == "paper":
                 return None
             return Claim(True, self.policy.default, decide=self._decider(None))
         pref = session.preference
-        if pref is not None and pref.mode == "paper":
-            return Claim(False, info=Decision("paper", card=session.card, preference=pref))
+        if not session.taken:  # paper: passes untouched; a job that prints nothing leaves the card waiting
+            return Claim(False, info=Decision("paper", card=session.card, preference=pref, session=session))
         return Claim(True, pref.mode if pref else "qr", decide=self._decider(session))
 
     def _decider(self, session: CardSession | None):
@@ -162,7 +166,9 @@ class CardDesk:
         if Receipt(events).is_blank:  # only status polls: not a receipt, the card waits for the real one
             if session is not None and self.sessions.give_back(session):
                 log.info("nothing printed in that job (status polls?); card session %d waits on", session.id)
-            return "paper", b"", Decision("paper", "nothing printed")
+            # no decision: it is not a receipt (the segmenter drops blank jobs), and a claim that ended with
+            # nothing after a cut (serial/USB idle gap) must not tag the unclaimed receipt that comes next
+            return "paper", b"", None
         pref = None
         if session is not None:
             wait = session.scanned_at + self.lookup.deadline_s + 0.05 - time.monotonic()
@@ -180,7 +186,8 @@ class CardDesk:
         if delivery.mode == "qr":
             from gateway.printer.stub import build_stub, qr_url
 
-            payload = build_stub(e_receipt, qr_url(self.qr_template, e_receipt), self.profile)
+            payload = build_stub(e_receipt, qr_url(self.qr_template, e_receipt), self.profile,
+                                 points_earned=points_this_receipt(e_receipt, pref))
         if delivery.mode != "paper":
             self._keep_original(e_receipt["receipt_id"], raw, events)
         log.info("receipt %s: %s (%s)", e_receipt["receipt_id"], delivery.mode, delivery.reason)
@@ -211,6 +218,10 @@ class CardDesk:
                 return {"mode": captured.delivery, "reason": "held by the proxy"}
             return Delivery("paper", "store default (no card scanned)").to_dict()
         out = {"mode": d.mode, "reason": d.reason}
+        if d.session is not None and not self.sessions.take(d.session):
+            # it started while the card's session still waited, right behind the receipt that took it
+            return {"mode": "paper", "reason": "printed: it followed the card's receipt before that one was "
+                    "read (the card counts for that receipt)"}
         if d.reason is None:  # tagged paper: the text decides the reason
             text = captured.text().splitlines()
             out["reason"] = self.policy.decide(text, d.preference).reason
@@ -252,6 +263,11 @@ class CardDesk:
                 log.exception("a loyalty listener failed")
 
 
+def _wants_paper(session: CardSession) -> bool:
+    pref = session.preference
+    return pref is not None and pref.mode == "paper"
+
+
 def without_queries_and_kicks(raw: bytes, events: list[Event]) -> bytes:
     """`raw` less its status queries and drawer kicks (they went out when they came)."""
     return cut_out(raw, [(e.offset, e.end) for e in events if isinstance(e, StatusRequest | DrawerKick)])
@@ -263,6 +279,17 @@ def _add_points(e_receipt: dict, pref: Preference | None) -> None:
     loyalty = e_receipt.get("loyalty") or {"card": None, "points_earned": None}
     loyalty["points_balance"] = str(pref.points_balance)  # amounts are decimal strings in the e-receipt
     e_receipt["loyalty"] = loyalty
+
+
+def points_this_receipt(e_receipt: dict, pref: Preference | None) -> int | None:
+    """The points the hub will book for this receipt, when its answer carried its rules: the hub's own
+    computation (gateway.hub.ledger.receipt_entries) on the e-receipt it will receive. None otherwise
+    (a cached or default preference, a hub that sends no rules): the stub then shows the balance only."""
+    if pref is None or pref.points_rules is None:
+        return None
+    from gateway.hub.ledger import receipt_entries
+
+    return sum(row["points"] for row in receipt_entries(e_receipt, pref.points_rules))
 
 
 def _url(template: str, e_receipt: dict) -> str:

@@ -2,7 +2,9 @@
 
 The hub is asked on `{p}/scan/{till}` with `{"card": {"hmac": H, "key_id": K}}` (MQTT 5
 response topic + correlation data) and answers `{"mode": "paper"|"qr"|"none",
-"greeting": str|null, "points_balance": int|null}`. Its answer counts only within a
+"greeting": str|null, "points_balance": int|null}` and, from the reference hub, `points_rules`
+(its `[loyalty_rules]` for one receipt's points: the QR stub then shows "+N", computed with the
+hub's own gateway.hub.ledger on the same e-receipt the hub will book). Its answer counts only within a
 short deadline (`deadline_s`, 300 ms): the customer is at the till. Every good answer
 is kept in a small SQLite file in data_dir, keyed by the card HMAC (never the number),
 so the next visit works with the hub away. A late or malformed answer is not used.
@@ -22,6 +24,7 @@ from gateway.loyalty.session import CardSession, Preference
 log = logging.getLogger("gateway.loyalty.preference")
 
 MODES = ("paper", "qr", "none")
+RULE_KEYS = ("points_per_euro", "categories", "excluded_categories", "campaigns")  # what one receipt earns
 Request = Callable[[str, dict, float], dict | None]  # (topic, body, timeout) -> answer or None
 
 
@@ -38,7 +41,24 @@ def parse_answer(body) -> tuple[Preference | None, str]:
     points = body.get("points_balance")
     if points is not None and (isinstance(points, bool) or not isinstance(points, int)):
         return None, f"points_balance must be a whole number or null, not {points!r}"
-    return Preference(mode, "hub", greeting[:80] if greeting else greeting, points), ""
+    return Preference(mode, "hub", greeting[:80] if greeting else greeting, points, _points_rules(body)), ""
+
+
+def _points_rules(body: dict):
+    """The hub's `points_rules` (what one receipt earns there) as ledger Rules, or None. Malformed rules
+    only cost the "+N" on the stub: the preference itself is still used."""
+    section = body.get("points_rules")
+    if section is None:
+        return None
+    from gateway.hub.ledger import Rules
+
+    try:
+        if not isinstance(section, dict):
+            raise ValueError(f"not a JSON object ({type(section).__name__})")
+        return Rules.from_section({k: section[k] for k in RULE_KEYS if k in section})
+    except (ValueError, TypeError, AttributeError, ArithmeticError) as exc:
+        log.warning("the hub's points_rules are not usable (%s): the stub shows the balance only", exc)
+        return None
 
 
 class PreferenceCache:

@@ -5,7 +5,12 @@
 - the receipt that starts next takes the session (`claim`): from then on the session
   belongs to that receipt and ends with it; a scan during it is for the receipt after;
 - a receipt already printing when the scan arrives is not affected (it was claimed, or
-  passed, at its start).
+  passed, at its start);
+- a job that prints nothing (status polls, a drawer kick, a blank feed and cut: `Receipt.is_blank`)
+  is not a receipt: the card waits for the next *real* receipt, one that prints something.
+  A held job hands its session back at the cut (`give_back`); a job that passes untouched
+  because the card wants paper only *tags* the session (`claim(keep=...)`): the first tagged
+  job that the segmenter finds non-blank takes it (`take`), so a blank one never uses it up.
 
 The preference arrives later (the hub's answer, the cache or the default): each session
 carries it with an event to wait on. No I/O here; the clock is injectable for tests.
@@ -26,6 +31,7 @@ class Preference:
     source: str  # hub | cache | default | kiosk
     greeting: str | None = None
     points_balance: int | None = None
+    points_rules: object = None  # gateway.hub.ledger.Rules from the hub's answer (never from the cache)
 
 
 class CardSession:
@@ -37,6 +43,7 @@ class CardSession:
         self.scanned_at, self.expires_at = now, now + window_s
         self.state = "waiting"  # waiting | claimed | replaced | expired
         self.ref = None  # the scanner's own reference for this scan (kiosk node: its seq)
+        self.taken = False  # a receipt that prints something has it (claimed and held, or `take`n)
         self._preference: Preference | None = None
         self._ready = threading.Event()
 
@@ -83,14 +90,27 @@ class Sessions:
         with self._lock:
             return self._current(till)
 
-    def claim(self, till: str) -> CardSession | None:
-        """A receipt of `till` starts now: it takes the waiting session, if any."""
+    def claim(self, till: str, keep: Callable[[CardSession], bool] | None = None) -> CardSession | None:
+        """A receipt of `till` starts now: it takes the waiting session, if any. When `keep(session)`
+        is true the session is only tagged: it stays waiting until a receipt `take`s it."""
         with self._lock:
             session = self._current(till)
-            if session is not None:
-                session.state = "claimed"
+            if session is not None and not (keep and keep(session)):
+                session.state, session.taken = "claimed", True
                 del self._open[till]
             return session
+
+    def take(self, session: CardSession) -> bool:
+        """A receipt tagged with `session` printed something: it is that receipt's, unless an earlier
+        receipt took it already. (A newer scan or the end of its window since the tag do not matter:
+        the receipt started while the session was waiting.)"""
+        with self._lock:
+            if session.taken:
+                return False
+            session.state, session.taken = "claimed", True
+            if self._open.get(session.till) is session:
+                del self._open[session.till]
+            return True
 
     def give_back(self, session: CardSession) -> bool:
         """The "receipt" that claimed `session` printed nothing (a status poll): it waits again,
@@ -98,7 +118,7 @@ class Sessions:
         with self._lock:
             if self._current(session.till) is not None or self.clock() >= session.expires_at:
                 return False
-            session.state = "waiting"
+            session.state, session.taken = "waiting", False
             self._open[session.till] = session
             return True
 

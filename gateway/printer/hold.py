@@ -92,6 +92,11 @@ class HoldFilter:
             log.exception("decoder failed at the end of a held receipt")
         if not self.buf.strip(b"\x00"):
             self.done = True
+            if self.decide is not None:  # claimed, then nothing came (a cut, then the till closed): the
+                try:                     # policy hands back what the claim took (a scanned card)
+                    self.decide(bytes(self.buf), list(self.events))
+                except Exception:  # noqa: BLE001
+                    log.exception("the delivery decision failed on an empty job")
             return b""
         return self._release(len(self.buf))
 

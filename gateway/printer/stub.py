@@ -3,7 +3,8 @@
     build_stub(e_receipt, url, profile) -> bytes   # an ESC/POS job, made by python-escpos
 
 The stub names the shop, the receipt's date and number, the total, the loyalty points
-balance when the hub gave one, a QR code linking to the e-receipt (`[qr] url_template`
+balance when the hub gave one (and "+N with this receipt" when the hub sent the rules it
+books points by), a QR code linking to the e-receipt (`[qr] url_template`
 with the receipt's access token) and a line saying where the full receipt is. The QR
 code is the printer's own (GS ( k, native): a few hundred bytes instead of a raster
 image, so it reaches the printer in milliseconds.
@@ -25,8 +26,9 @@ def _when(e_receipt: dict) -> str:
     return issued[:16].replace("T", " ")
 
 
-def build_stub(e_receipt: dict, url: str, profile: str | None = None) -> bytes:
-    """An ESC/POS print job: shop, date, total, a QR code for `url`, where the receipt is, a cut."""
+def build_stub(e_receipt: dict, url: str, profile: str | None = None, *, points_earned: int | None = None) -> bytes:
+    """An ESC/POS print job: shop, date, total, points, a QR code for `url`, where the receipt is, a cut.
+    `points_earned`: what the hub will book for this receipt (gateway.loyalty.desk.points_this_receipt)."""
     from escpos.printer import Dummy
 
     p = Dummy(profile=profile) if profile and profile != "default" else Dummy()
@@ -45,8 +47,8 @@ def build_stub(e_receipt: dict, url: str, profile: str | None = None) -> bytes:
         p.textln(f"TOTAL {totals['gross']} {currency}".rstrip())
         p.set(align="center", bold=False)
     points = (e_receipt.get("loyalty") or {}).get("points_balance")
-    if points is not None:
-        p.textln(f"Points: {points}")
+    if points is not None:  # the hub's balance before this receipt, and what this one earns when known
+        p.textln(f"Points: {points}" + (f"  {points_earned:+d} with this receipt" if points_earned else ""))
     p.ln()
     p.set(align="center")  # the alignment centres the native QR code too
     with contextlib.redirect_stdout(io.StringIO()):  # python-escpos says which QR renderer it used

@@ -190,3 +190,94 @@ def test_a_till_polling_status_between_receipts_on_one_connection_still_gets_the
         till.close()
     assert bytes(rig.printer.printer.printed) == first + QUERY * 3 + KICK
     assert [e["delivery"]["mode"] for e in rig.receipts] == ["paper", "none"]
+
+
+@pytest.mark.parametrize("mode", ["paper", "qr", "none"])
+def test_jobs_that_print_nothing_leave_the_card_for_the_next_real_receipt(rig, mode):
+    """After the scan the till kicks the drawer, polls the status and feeds-and-cuts, each as a job of its
+    own: none of them prints anything, so none is the card's receipt; the real one after them is."""
+    rig.hub.answers[HMAC] = {"mode": mode, "greeting": None, "points_balance": None}
+    scan(rig)
+    cut = b"\x1dV\x00"
+    print_job(rig, [("raw", KICK)])
+    assert print_job(rig, [("query", None)]) == [b"\x16"]
+    print_job(rig, [("cut", None)])
+    wait_for(lambda: rig.printer.printer.printed.endswith(cut), what="the blank jobs at the printer")
+    blank = bytes(rig.printer.printer.printed)
+    assert blank.startswith(KICK + QUERY)   # a drawer kick and a status query always reach the printer at once
+    raw, steps = receipt_job("Bruin brood              3.20")
+    print_job(rig, steps)
+    e = rig.wait_receipts(1)
+    rig.gw.proxy.drain(5)
+    assert len(rig.receipts) == 1, "a job that prints nothing is not a receipt"
+    assert e["delivery"] == {"mode": mode, "reason": "customer preference (from the hub)"}
+    assert e["loyalty"]["card"] == {"hmac": HMAC, "key_id": "k1"}
+    wait_for(lambda: len(rig.printer.printer.printed) >= len(blank) + len(QUERY + KICK), what="the receipt's part")
+    printed = bytes(rig.printer.printer.printed)[len(blank):]
+    if mode == "paper":
+        wait_for(lambda: rig.printer.printer.printed.endswith(raw), what="the receipt on paper")
+    elif mode == "none":
+        assert printed == QUERY + KICK
+    else:
+        wait_for(lambda: rig.printer.printer.printed.endswith(cut), what="the stub's cut")
+        stub = bytes(rig.printer.printer.printed)[len(blank) + len(QUERY + KICK):]
+        assert qr_payloads(stub) == [f"https://receipts.example.com/r/{e['access_token']}"]
+
+
+def test_a_paper_card_counts_for_one_receipt_when_two_come_in_one_job(rig):
+    """Receipt and card slip in one write: both are printed; the card is on the first only."""
+    from escpos.printer import Network
+
+    rig.hub.answers[HMAC] = {"mode": "paper", "greeting": None, "points_balance": None}
+    scan(rig)
+    first, _ = receipt_job("ONE", query=False)
+    second, _ = receipt_job("SLIP", query=False)
+    till = Network("127.0.0.1", rig.gw.port, timeout=5, profile="TM-T88V")
+    try:
+        till._raw(first + second)
+        rig.wait_receipts(2)
+    finally:
+        till.close()
+    wait_for(lambda: rig.printer.printer.printed.endswith(second), what="both on paper")
+    assert bytes(rig.printer.printer.printed) == first + second
+    one, slip = rig.receipts
+    assert one["delivery"] == {"mode": "paper", "reason": "customer preference (from the hub)"}
+    assert one["loyalty"]["card"]["hmac"] == HMAC
+    assert slip["delivery"]["mode"] == "paper" and (slip["loyalty"] or {}).get("card") is None
+
+
+def test_the_stub_shows_the_points_the_hub_books_for_this_receipt(mosquitto, tmp_path):
+    """The real hub answers the scan with its balance and its [loyalty_rules]; the stub prints the balance
+    and "+N with this receipt"; the hub, storing that e-receipt, books exactly N."""
+    from gateway.hub.db import Incoming, Store
+    from gateway.hub.ledger import Rules
+    from gateway.hub.scan import ScanResponder
+    from gateway.printer.render_text import render_text
+    from tests.integration.mqtt_rig import settings
+
+    rules = Rules.from_section({"points_per_euro": 2.0, "categories": ["tobacco:(?i)sigaret"],
+                                "excluded_categories": ["tobacco"]})
+    store = Store("sqlite:///hub.db", base_dir=tmp_path, rules=rules)
+    store.migrate()
+    account = store.create_account("ann@example.org", card_hmac=HMAC, mode="qr", greeting_name="Ann")
+    store.add_entry(account, "bonus", 120, "welcome")
+    responder = ScanResponder(settings(mosquitto.url), store, reconnect_max_s=1.0)
+    responder.start()
+    (tmp_path / "gw").mkdir()
+    rig = Rig(mosquitto.url, tmp_path / "gw")
+    try:
+        wait_for(lambda: responder.connected, 10, what="the hub's scan responder")
+        session = scan(rig)
+        assert session.preference.source == "hub" and session.preference.points_balance == 120
+        _raw, steps = receipt_job("Bruin brood              3.20", "Sigaretten               8.00")
+        print_job(rig, steps)
+        e = rig.wait_receipts(1)
+        wait_for(lambda: rig.printer.printer.printed.endswith(b"\x1dV\x00"), what="the stub's cut")
+        text = render_text(decode(bytes(rig.printer.printer.printed)[len(QUERY + KICK):], "TM-T88V"))
+        assert "Points: 120  +6 with this receipt" in text, text   # 3.20 x 2; tobacco earns nothing
+        store.insert_receipts([Incoming(e, json.dumps(e), "store-1", "gw-1", "till-1")])
+        assert store.balance(account) == 120 + 6
+    finally:
+        rig.close()
+        responder.stop()
+        store.close()

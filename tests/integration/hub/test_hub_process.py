@@ -128,7 +128,8 @@ def test_scan_answers_through_a_gateway_client(mosquitto, tmp_path):
         time.sleep(0.2)
         ask = gw.topics.scan("till-1")
         assert gw.request(ask, {"card": {"hmac": CARD, "key_id": "k1"}}, timeout=5) == {
-            "mode": "none", "greeting": "Hallo Ann", "points_balance": 120}
+            "mode": "none", "greeting": "Hallo Ann", "points_balance": 120,
+            "points_rules": {"points_per_euro": "1", "categories": [], "excluded_categories": [], "campaigns": []}}
         assert gw.request(ask, {"card": {"hmac": "0" * 64, "key_id": "k1"}}, timeout=5) == {
             "mode": "paper", "greeting": None, "points_balance": None}
         assert gw.request(ask, {"card": "4111111111111111"}, timeout=5)["mode"] == "paper"

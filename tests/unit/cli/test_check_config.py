@@ -211,3 +211,17 @@ def test_strict_makes_missing_files_errors(tmp_path, capsys):
     code, _, err, _ = check(tmp_path, capsys, text, "--strict")
     assert code == 2 and ":18: [mqtt] password_file: the secret file /nonexistent/mqtt.password does not exist" in err
     assert "install -m 600" in err
+
+
+def test_what_the_service_builds_at_start_is_checked_too(tmp_path, capsys):
+    """A till profile that does not exist and an always_print pattern that does not compile used to pass
+    check-config and stop the service at start; now both are named with their line (a reload refuses them too)."""
+    text = GOOD + '[policy]\nalways_print = ["(unclosed"]\n'
+    code, _out, err, path = check(tmp_path, capsys, text)
+    line = text.count("\n")
+    assert code == 2
+    assert f"{path}:{line}: [policy] always_print: [policy] always_print pattern '(unclosed' is not a valid" in err
+    text = GOOD + '[decoder]\ntill_profile = "nosuchtill"\n'
+    code, _out, err, path = check(tmp_path, capsys, text)
+    assert code == 2 and f"{path}:{text.count(chr(10))}: [decoder] till_profile: unknown till profile" in err
+    assert "fix: use one of:" in err

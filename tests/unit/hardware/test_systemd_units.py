@@ -48,6 +48,7 @@ def test_service_is_a_watched_notify_service_with_a_dedicated_user():
     assert one(u, "Service", "User") == "receipt-gw"
     assert set(one(u, "Service", "SupplementaryGroups").split()) >= {"dialout", "input"}
     assert "--config /etc/receipt-gateway/gateway.toml" in one(u, "Service", "ExecStart")
+    assert one(u, "Service", "ExecReload") == "/bin/kill -HUP $MAINPID"   # `run` reloads its config on SIGHUP
     assert one(u, "Install", "WantedBy") == "multi-user.target"
 
 

@@ -165,3 +165,16 @@ def test_a_kiosk_button_after_the_scan_overrides_the_hub():
     claim, _, _ = run_receipt(d, receipt("Brood 3.20"))
     assert not claim.hold and claim.info.preference.source == "kiosk" and claim.info.preference.points_balance == 3
     assert "chosen at the kiosk" in Policy().decide(["x"], claim.info.preference).reason
+
+
+def test_a_claim_that_gets_nothing_after_a_cut_hands_the_card_back():
+    """The pump claims right after a cut; when the till then goes quiet (connection closed, idle gap)
+    the empty claim gives the card back for the next real receipt, and tags nothing."""
+    d = desk({"mode": "none"})
+    scanned(d)
+    claim = d.claim()
+    hold = HoldFilter(claim.mode, claim.stub, Decoder(), claim.decide)
+    assert hold.feed(b"") == (b"", None) and hold.finish() == b""
+    assert hold.info is None and d.sessions.active("till-1") is not None
+    _, out, decision = run_receipt(d, receipt("Brood 3.20"))
+    assert out == QUERY + KICK and decision.card == d.key.card(NUMBER)

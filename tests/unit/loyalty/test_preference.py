@@ -81,3 +81,17 @@ def test_background_lookup_fills_the_session(tmp_path):
 def test_parse_answer_keeps_greetings_short():
     pref, _ = parse_answer({"mode": "paper", "greeting": "x" * 500})
     assert len(pref.greeting) == 80
+
+
+def test_the_hubs_points_rules_come_with_the_answer_and_bad_ones_cost_only_the_plus_n(tmp_path, caplog):
+    rules = {"points_per_euro": "1.5", "categories": ["tobacco:(?i)tabak"], "excluded_categories": ["tobacco"],
+             "campaigns": ["2026-11-01..2026-11-30 x2"]}
+    pref, problem = parse_answer({"mode": "qr", "greeting": None, "points_balance": 7, "points_rules": rules})
+    assert problem == "" and pref.points_rules.earn_section() == dict(rules, points_per_euro="1.5")
+    for bad in ({"categories": ["no colon"]}, {"points_per_euro": "lots"}, {"categories": [3]}, ["x"]):
+        pref, problem = parse_answer({"mode": "qr", "points_balance": 7, "points_rules": bad})
+        assert problem == "" and pref.mode == "qr" and pref.points_balance == 7 and pref.points_rules is None
+    assert "points_rules are not usable" in caplog.text
+    cache = PreferenceCache(tmp_path / "p.db")   # rules are never cached: they may change at the hub
+    cache.put(CARD, parse_answer({"mode": "qr", "points_balance": 7, "points_rules": rules})[0])
+    assert cache.get(CARD) == Preference("qr", "cache", None, 7)

@@ -70,3 +70,20 @@ def test_a_session_given_back_waits_again_unless_replaced_or_expired():
     s.claim("till-1")
     clock.t += 200
     assert not s.give_back(first)
+
+
+def test_a_tagged_session_waits_until_a_receipt_that_prints_takes_it():
+    """Paper: jobs are only tagged at their start; the first that prints something takes the card."""
+    clock = Clock()
+    s = Sessions(180, clock)
+    first = s.scan("till-1", A)
+    keep = lambda session: True  # noqa: E731 - the desk's "this card wants paper"
+    assert s.claim("till-1", keep) is first and s.claim("till-1", keep) is first  # two jobs started
+    assert s.active("till-1") is first, "a tagged session still waits"
+    second = s.scan("till-1", B)   # scanned while the tagged job prints: for the receipt after
+    clock.t += 200                 # and the window passed: the tag was given in time
+    assert s.take(first) and not s.take(first), "one receipt only"
+    assert s.active("till-1") is None and second.state == "expired"
+    third = s.scan("till-1", A)
+    assert s.claim("till-1") is third and not s.take(third), "held (claimed) is taken already"
+    assert s.give_back(third) and s.take(third)
