@@ -7,16 +7,55 @@ it (python-escpos's magic encoder puts ESC t n before every euro sign and accent
 collects its text operations and is laid out when its LF comes; a line that would wrap
 is handed to the LineBuilder as it stands. Same events as command by command: the golden
 set (tests/unit/printer/test_golden.py) and the chunking properties check it.
+
+`_lines_py` is the reference. The optional C extension `gateway.printer._textpath`
+(built by setup.py when a compiler is there) does the same per block, calling back into
+these methods for the rare cases; `RG_PURE_PYTHON=1` in the environment keeps it unused.
+`text_path()` says which one decodes (`receipt-gateway doctor` shows it).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import os
 from operator import attrgetter
 
+from gateway.printer.codepages import decode_multibyte
 from gateway.printer.document import Span, TextLine
 from gateway.printer.layout import TEXT, decode_line_text, spans_if_fit
 from gateway.printer.profiles import FONT_HEIGHT
 from gateway.printer.style_runs import compile_run
+
+
+def _load_accelerator():
+    """(the C module or None, why not); the C module builds Span/TextLine by their slots,
+    so it is used only when the dataclasses have exactly the fields it sets."""
+    if os.environ.get("RG_PURE_PYTHON"):
+        return None, "RG_PURE_PYTHON is set"
+    try:
+        from gateway.printer import _textpath
+    except ImportError as e:
+        return None, f"C extension not built ({e}); `pip install -e .` with a C compiler builds it"
+    want = {Span: ["text", "x", "style", "cell"],
+            TextLine: ["offset", "end", "spans", "align", "left", "width", "height", "feed", "till_spans"]}
+    for cls, names in want.items():
+        if [f.name for f in dataclasses.fields(cls)] != names or hasattr(cls, "__post_init__"):
+            return None, f"{cls.__name__} fields changed; gateway/printer/_textpath.c must follow"
+    try:
+        _textpath.init(Span, TextLine, decode_multibyte, FONT_HEIGHT, TEXT)
+    except (TypeError, RuntimeError) as e:
+        return None, f"C extension refused the document classes: {e}"
+    return _textpath, ""
+
+
+ACCELERATOR, _WHY_PURE = _load_accelerator()
+
+
+def text_path() -> str:
+    """Which text path decodes: for `receipt-gateway doctor` and the benchmarks."""
+    if TextLines._fast is not None:
+        return "C (gateway.printer._textpath)"
+    return f"pure Python ({_WHY_PURE or 'switched off'})"
 
 MAX_BLOCK = 1 << 16  # bytes of whole lines handled per _lines call
 _CONTEXT_KEY = attrgetter("kanji", "kanji_codec", "page", "intl", "bold", "underline", "width", "height",
@@ -26,6 +65,8 @@ _CONTEXT_KEY = attrgetter("kanji", "kanji_codec", "page", "intl", "bold", "under
 
 class TextLines:
     """Decoder methods for whole lines and style runs."""
+
+    _fast = ACCELERATOR  # the C text path, or None; tests set it to None to run the reference
 
     def _apply_run(self, run: bytes, pos: int) -> None:
         """A run of style commands (see style_runs): its settings, warnings and count at once."""
@@ -74,16 +115,26 @@ class TextLines:
     def _lines(self, buf, pos: int, stop: int) -> int:
         """Whole lines of text and style runs, each ended by LF: the same events as byte by byte.
 
-        One regex split cuts the block into text and runs. Text that starts a line and runs
-        to its LF (the runs before it applied) becomes its TextLine directly; a line with a
-        run inside collects its text operations and is laid out when its LF comes.
+        One regex split cuts the block into text and runs (odd pieces are runs).
         """
-        q = self._base + pos  # stream offset of the piece being read
+        pieces = self._split_re.split(bytes(buf[pos:stop]))
+        if self._fast is not None:
+            self._fast.lines(self, pieces, self._base + pos)
+        else:
+            self._lines_py(pieces, self._base + pos)
+        return stop
+
+    def _lines_py(self, pieces: list[bytes], q: int) -> None:
+        """The reference text path (`_textpath.lines` mirrors it): text that starts a line and
+        runs to its LF (the runs before it applied) becomes its TextLine directly; a line with
+        a run inside collects its text operations and is laid out when its LF comes.
+        `q` is the stream offset of the piece being read.
+        """
         ops: list[list] = []  # the current line's text operations, when a run came inside it
         start = align = None
         text_height = 0
         plain = None  # _plain() while no run changes the settings
-        for i, piece in enumerate(self._split_re.split(bytes(buf[pos:stop]))):
+        for i, piece in enumerate(pieces):
             if i & 1:
                 self._apply_run(piece, q - self._base)
                 q += len(piece)
@@ -123,7 +174,6 @@ class TextLines:
                     start, align = q, self.s.align
                 text_height = self._add_text(ops, tail, text_height)
                 q += len(tail)
-        return stop
 
     def _add_text(self, ops: list[list], raw: bytes, text_height: int) -> int:
         """LineBuilder.text on a line kept in `ops`; returns the line's text height."""
