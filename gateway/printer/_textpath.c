@@ -2,7 +2,7 @@
  *
  * An optional accelerator for gateway/printer/text_lines.py (the reference, and the
  * fallback when this extension is not built or RG_PURE_PYTHON=1 is set). `lines(decoder,
- * pieces, q)` does what `TextLines._lines_py` does with the pieces of one regex split
+ * pieces, q)` does what `TextLines._lines` does with the pieces of one regex split
  * (text, run, text, run, ...): the same events, the same decoder state afterwards. Every
  * rare or complicated case calls back into the decoder's own Python methods:
  *   - a run not yet in `decoder._runs`        -> style_runs.compile_run (via _apply_run)
@@ -52,7 +52,7 @@ static Py_ssize_t span_off[SP_N], line_off[TL_N];
 static PyObject *s_runs, *s_s, *s_style_cache, *s_ctx, *s_context, *s_plain, *s_warn,
     *s_commands, *s_events, *s_profile, *s_width, *s_width_known, *s_area, *s_left,
     *s_align, *s_font, *s_height, *s_line_spacing, *s_line, *s_ops, *s_text_height,
-    *s_line_start, *s_print_line, *s_apply_run, *s_run_ctx, *s_sb, *s_mb, *s_base;
+    *s_line_start, *s_print_line, *s_apply_run, *s_run_ctx, *s_sb, *s_mb, *s_base, *s_cr_is_lf;
 
 /* ------------------------------------------------------------------ objects without __init__ */
 
@@ -263,6 +263,12 @@ typedef struct {
     PyObject *p_area, *p_align, *p_left, *p_feed;  /* owned */
     Py_ssize_t p_max;     /* most characters before the line wraps */
     int p_enc_flag;       /* enc[2]: ESC R replaced some ASCII positions */
+    /* the line being read (TextLines._lines's locals) */
+    Py_ssize_t q;         /* stream offset of the piece being read */
+    PyObject *ops;        /* the current line's text operations, when a run came inside it */
+    Py_ssize_t start;     /* where that line started; -1 for None */
+    PyObject *align;      /* the alignment when it started (owned), or NULL for None */
+    Py_ssize_t text_height;
 } Call;
 
 /* self._ctx or self._context(): (enc, style, cell, height); new reference. */
@@ -779,7 +785,7 @@ done:
 }
 
 /* A plain line: one span of text from the left edge, settings from _plain(). Mirrors the
- * `plain and len(raw) <= plain[8]` branch of TextLines._lines_py. */
+ * `plain and len(raw) <= plain[8]` branch of TextLines._lines. */
 static int
 plain_line(Call *c, const char *p, Py_ssize_t n, Py_ssize_t q, Py_ssize_t end)
 {
@@ -817,23 +823,178 @@ plain_line(Call *c, const char *p, Py_ssize_t n, Py_ssize_t q, Py_ssize_t end)
 
 /* ------------------------------------------------------------------ lines() */
 
-/* Mirrors TextLines._lines_py(pieces, q): see there. */
+/* Length of the style command at p (style_runs.command_pattern), 0 when none starts there:
+ * ESC SP ! - 3 4 E G M R V a r t { and GS ! B H f h w with one argument that is not LF, ESC
+ * or GS; ESC 2; CR unless it ends lines. */
+static Py_ssize_t
+command_length(const unsigned char *p, const unsigned char *end, int cr_is_lf)
+{
+    if (*p == 0x0D)
+        return cr_is_lf ? 0 : 1;
+    if ((*p != 0x1B && *p != 0x1D) || p + 1 >= end)
+        return 0;
+    if (*p == 0x1B && p[1] == '2')
+        return 2;
+    if (memchr(*p == 0x1B ? " !-34EGMRVart{" : "!BHfhw", p[1], *p == 0x1B ? 14 : 6) == NULL
+        || p[1] == 0)
+        return 0;
+    if (p + 2 >= end || p[2] == '\n' || p[2] == 0x1B || p[2] == 0x1D)
+        return 0;
+    return 3;
+}
+
+/* Where the whole lines starting at `pos` end (style_runs' lines pattern: text bytes 0x20-0xFF
+ * and style commands, each line ended by LF, as many lines as are complete before `limit`);
+ * -1 when not even one line is. */
+static Py_ssize_t
+block_end(const unsigned char *buf, Py_ssize_t pos, Py_ssize_t limit, int cr_is_lf)
+{
+    Py_ssize_t last = -1, i = pos;
+    while (i < limit) {
+        unsigned char ch = buf[i];
+        if (ch >= 0x20)
+            i++;
+        else if (ch == '\n')
+            last = ++i;
+        else {
+            Py_ssize_t k = command_length(buf + i, buf + limit, cr_is_lf);
+            if (k == 0)
+                break;
+            i += k;
+        }
+    }
+    return last;
+}
+
+/* One piece of text between runs (it may hold LFs): the body of the text branch of
+ * TextLines._lines. */
+static int
+text_piece(Call *c, const char *p, const char *stop)
+{
+    for (;;) {  /* each segment ended by an LF */
+        const char *lf = memchr(p, '\n', stop - p);
+        if (lf == NULL)
+            break;
+        Py_ssize_t n = lf - p;
+        Py_ssize_t end = c->q + n + 1;
+        if (PyList_GET_SIZE(c->ops)) {
+            if (n && (c->text_height = add_text(c, c->ops, p, n, c->text_height)) < 0)
+                return -1;
+            if (line_end(c, c->ops, c->start, c->align, c->text_height, end) < 0)
+                return -1;
+            Py_SETREF(c->ops, PyList_New(0));
+            if (c->ops == NULL)
+                return -1;
+            Py_CLEAR(c->align);
+            c->start = -1;
+            c->text_height = 0;
+        }
+        else {
+            if (c->plain_state == 0 && load_plain(c) < 0)
+                return -1;
+            if (c->plain_state == 2 && n <= c->p_max) {
+                if (plain_line(c, p, n, c->q, end) < 0)
+                    return -1;
+            }
+            else {  /* to wrap, or in a multi-byte encoding */
+                PyObject *line_ops = PyList_New(0);
+                PyObject *s = line_ops ? PyObject_GetAttr(c->self, s_s) : NULL;
+                PyObject *al = s ? PyObject_GetAttr(s, s_align) : NULL;
+                Py_ssize_t height = 0;
+                int bad = al == NULL || (n && (height = add_text(c, line_ops, p, n, 0)) < 0)
+                          || line_end(c, line_ops, c->q, al, height, end) < 0;
+                Py_XDECREF(line_ops);
+                Py_XDECREF(s);
+                Py_XDECREF(al);
+                if (bad)
+                    return -1;
+            }
+        }
+        c->q = end;
+        p = lf + 1;
+    }
+    if (p < stop) {  /* text after the last LF: a line a run will continue */
+        Py_ssize_t n = stop - p;
+        if (!PyList_GET_SIZE(c->ops)) {
+            c->start = c->q;
+            PyObject *s = PyObject_GetAttr(c->self, s_s);
+            Py_XSETREF(c->align, s ? PyObject_GetAttr(s, s_align) : NULL);
+            Py_XDECREF(s);
+            if (c->align == NULL)
+                return -1;
+        }
+        if ((c->text_height = add_text(c, c->ops, p, n, c->text_height)) < 0)
+            return -1;
+        c->q += n;
+    }
+    return 0;
+}
+
+/* self.commands += what was counted; keeps an error already raised. */
+static int
+flush_commands(Call *c)
+{
+    if (!c->commands)
+        return 0;
+    PyObject *et, *ev, *tb;
+    PyErr_Fetch(&et, &ev, &tb);
+    PyObject *old = PyObject_GetAttr(c->self, s_commands);
+    PyObject *add = PyLong_FromSsize_t(c->commands);
+    PyObject *sum = old && add ? PyNumber_Add(old, add) : NULL;
+    int r = sum == NULL || PyObject_SetAttr(c->self, s_commands, sum) < 0 ? -1 : 0;
+    Py_XDECREF(old);
+    Py_XDECREF(add);
+    Py_XDECREF(sum);
+    if (et != NULL) {
+        PyErr_Clear();  /* the first error is the one to report */
+        PyErr_Restore(et, ev, tb);
+    }
+    return r;
+}
+
+/* lines(decoder, buf, pos, limit) -> the position after the whole lines at buf[pos:limit]
+ * (and their events made), or -1 when no whole line starts there. Mirrors what _parse does
+ * with `_lines_re.match` + TextLines._lines: the block is cut into text and runs of at most
+ * 32 style commands (style_runs' split pattern), and each piece goes through the same steps
+ * as in _lines. */
 static PyObject *
 textpath_lines(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 3 || !PyList_Check(args[1])) {
-        PyErr_SetString(PyExc_TypeError, "lines(decoder, pieces: list, q: int)");
+    if (nargs != 4 || !PyByteArray_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "lines(decoder, buf: bytearray, pos, limit)");
         return NULL;
     }
     Call c = {0};
     c.self = args[0];
-    PyObject *pieces = args[1];
-    Py_ssize_t q = PyLong_AsSsize_t(args[2]);
-    if (q == -1 && PyErr_Occurred())
+    Py_ssize_t pos = PyLong_AsSsize_t(args[2]), limit = PyLong_AsSsize_t(args[3]);
+    if ((pos == -1 || limit == -1) && PyErr_Occurred())
         return NULL;
-    PyObject *ops = NULL, *align = NULL, *result = NULL;
-    Py_ssize_t start = -1, text_height = 0;
-
+    Py_ssize_t size = PyByteArray_GET_SIZE(args[1]);
+    if (limit > size)
+        limit = size;
+    if (pos < 0 || pos >= limit)
+        return PyLong_FromLong(-1);
+    PyObject *cr = PyObject_GetAttr(c.self, s_cr_is_lf);
+    if (cr == NULL)
+        return NULL;
+    int cr_is_lf = PyObject_IsTrue(cr);
+    Py_DECREF(cr);
+    if (cr_is_lf < 0)
+        return NULL;
+    Py_ssize_t stop = block_end((const unsigned char *)PyByteArray_AS_STRING(args[1]), pos, limit,
+                                cr_is_lf);
+    if (stop < 0)
+        return PyLong_FromLong(-1);
+    /* a copy: the callbacks below run Python code, which must not see the buffer move */
+    PyObject *block = PyBytes_FromStringAndSize(PyByteArray_AS_STRING(args[1]) + pos, stop - pos);
+    if (block == NULL)
+        return NULL;
+    PyObject *result = NULL;
+    c.start = -1;
+    Py_ssize_t base = attr_ssize(c.self, s_base);
+    if (base == -1 && PyErr_Occurred())
+        goto done;
+    c.q = base + pos;
     c.events = PyObject_GetAttr(c.self, s_events);
     c.runs = PyObject_GetAttr(c.self, s_runs);
     c.run_ctx = PyObject_GetAttr(c.self, s_run_ctx);
@@ -852,116 +1013,47 @@ textpath_lines(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         goto done;
     c.width_known = PyObject_IsTrue(wk);
     Py_DECREF(wk);
-    if (c.width_known < 0)
-        goto done;
-    if ((ops = PyList_New(0)) == NULL)
+    if (c.width_known < 0 || (c.ops = PyList_New(0)) == NULL)
         goto done;
 
-    /* pieces may not change under us: hold a reference to each while it is read */
-    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(pieces); i++) {
-        PyObject *piece = PyList_GET_ITEM(pieces, i);
-        if (!PyBytes_Check(piece)) {
-            PyErr_SetString(PyExc_TypeError, "pieces must be bytes");
-            goto done;
-        }
-        Py_INCREF(piece);
-        const char *data = PyBytes_AS_STRING(piece);
-        Py_ssize_t size = PyBytes_GET_SIZE(piece);
-        int bad = 0;
-        if (i & 1) {  /* a run of style commands */
-            bad = apply_run(&c, piece, q) < 0;
-            q += size;
-            clear_plain(&c);
-            Py_DECREF(piece);
-            if (bad)
-                goto done;
+    const unsigned char *data = (const unsigned char *)PyBytes_AS_STRING(block);
+    const unsigned char *end = data + PyBytes_GET_SIZE(block), *text = data, *p = data;
+    while (p < end) {
+        Py_ssize_t k = *p >= 0x20 || *p == '\n' ? 0 : command_length(p, end, cr_is_lf);
+        if (k == 0) {
+            p++;
             continue;
         }
-        const char *p = data, *stop = data + size;
-        for (;;) {  /* each segment ended by an LF */
-            const char *lf = memchr(p, '\n', stop - p);
-            if (lf == NULL)
+        /* a run: up to 32 commands in a row; the text before it first */
+        if (text < p && text_piece(&c, (const char *)text, (const char *)p) < 0)
+            goto done;
+        const unsigned char *r = p + k;
+        for (int count = 1; count < 32 && r < end; count++) {
+            Py_ssize_t k2 = command_length(r, end, cr_is_lf);
+            if (k2 == 0)
                 break;
-            Py_ssize_t n = lf - p;
-            Py_ssize_t end = q + n + 1;
-            if (PyList_GET_SIZE(ops)) {
-                if (n && (text_height = add_text(&c, ops, p, n, text_height)) < 0)
-                    bad = 1;
-                else if (line_end(&c, ops, start, align, text_height, end) < 0)
-                    bad = 1;
-                else {
-                    Py_SETREF(ops, PyList_New(0));
-                    bad = ops == NULL;
-                    Py_CLEAR(align);
-                    start = -1;
-                    text_height = 0;
-                }
-            }
-            else {
-                if (c.plain_state == 0 && load_plain(&c) < 0)
-                    bad = 1;
-                else if (c.plain_state == 2 && n <= c.p_max)
-                    bad = plain_line(&c, p, n, q, end) < 0;
-                else {  /* to wrap, or in a multi-byte encoding */
-                    PyObject *line_ops = PyList_New(0);
-                    PyObject *s = line_ops ? PyObject_GetAttr(c.self, s_s) : NULL;
-                    PyObject *al = s ? PyObject_GetAttr(s, s_align) : NULL;
-                    Py_ssize_t height = 0;
-                    if (al == NULL || (n && (height = add_text(&c, line_ops, p, n, 0)) < 0)
-                        || line_end(&c, line_ops, q, al, height, end) < 0)
-                        bad = 1;
-                    Py_XDECREF(line_ops);
-                    Py_XDECREF(s);
-                    Py_XDECREF(al);
-                }
-            }
-            if (bad) {
-                Py_DECREF(piece);
-                goto done;
-            }
-            q = end;
-            p = lf + 1;
+            r += k2;
         }
-        if (p < stop) {  /* text after the last LF: a line a run will continue */
-            Py_ssize_t n = stop - p;
-            if (!PyList_GET_SIZE(ops)) {
-                start = q;
-                PyObject *s = PyObject_GetAttr(c.self, s_s);
-                Py_XSETREF(align, s ? PyObject_GetAttr(s, s_align) : NULL);
-                Py_XDECREF(s);
-                if (align == NULL)
-                    bad = 1;
-            }
-            if (!bad && (text_height = add_text(&c, ops, p, n, text_height)) < 0)
-                bad = 1;
-            q += n;
-        }
-        Py_DECREF(piece);
+        PyObject *run = PyBytes_FromStringAndSize((const char *)p, r - p);
+        if (run == NULL)
+            goto done;
+        int bad = apply_run(&c, run, c.q) < 0;
+        Py_DECREF(run);
         if (bad)
             goto done;
+        c.q += r - p;
+        clear_plain(&c);
+        text = p = r;
     }
-    result = Py_NewRef(Py_None);
+    if (text < end && text_piece(&c, (const char *)text, (const char *)end) < 0)
+        goto done;
+    result = PyLong_FromSsize_t(stop);
 done:
-    if (c.commands) {  /* self.commands += what was counted, also when a callback raised */
-        PyObject *et, *ev, *tb;
-        PyErr_Fetch(&et, &ev, &tb);
-        PyObject *old = PyObject_GetAttr(c.self, s_commands);
-        PyObject *add = PyLong_FromSsize_t(c.commands);
-        PyObject *sum = old && add ? PyNumber_Add(old, add) : NULL;
-        if (sum == NULL || PyObject_SetAttr(c.self, s_commands, sum) < 0) {
-            if (et != NULL)
-                PyErr_Clear();  /* the first error is the one to report */
-            else
-                Py_CLEAR(result);
-        }
-        Py_XDECREF(old);
-        Py_XDECREF(add);
-        Py_XDECREF(sum);
-        if (et != NULL)
-            PyErr_Restore(et, ev, tb);
-    }
-    Py_XDECREF(ops);
-    Py_XDECREF(align);
+    if (flush_commands(&c) < 0 && result != NULL)
+        Py_CLEAR(result);
+    Py_DECREF(block);
+    Py_XDECREF(c.ops);
+    Py_XDECREF(c.align);
     clear_plain(&c);
     Py_XDECREF(c.events);
     Py_XDECREF(c.runs);
@@ -1006,7 +1098,8 @@ static PyMethodDef methods[] = {
     {"init", (PyCFunction)(void (*)(void))textpath_init, METH_FASTCALL,
      "init(Span, TextLine, decode_multibyte, FONT_HEIGHT, TEXT): what the text path uses."},
     {"lines", (PyCFunction)(void (*)(void))textpath_lines_checked, METH_FASTCALL,
-     "lines(decoder, pieces, q): TextLines._lines_py in C (see text_lines.py)."},
+     "lines(decoder, buf, pos, limit): the whole lines at buf[pos:limit] decoded; the position "
+     "after them, or -1 when none (TextLines._lines in C)."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1046,6 +1139,7 @@ PyInit__textpath(void)
     INTERN(s_apply_run, "_apply_run");
     INTERN(s_run_ctx, "_run_ctx");
     INTERN(s_base, "_base");
+    INTERN(s_cr_is_lf, "cr_is_lf");
     INTERN(s_sb, "sb");
     INTERN(s_mb, "mb");
     INTERN(NFC, "NFC");

@@ -251,6 +251,7 @@ class Decoder(TextLines):
         search = _CTRL.search
         lines = self._lines_re.match
         run = self._run_re.match
+        fast = self._fast
         retry = 0  # after a line the text path cannot take whole, try again past its LF
         while pos < n:
             b = buf[pos]
@@ -259,10 +260,16 @@ class Decoder(TextLines):
                 # text, LF or a style run: maybe whole lines (not tried at other commands or
                 # inside image data, which may hold any byte)
                 if pos >= retry and not self._line.ops and not self._page_mode:
-                    block = lines(buf, pos, pos + MAX_BLOCK)  # a whole stream fed at once: bounded copies
-                    if block is not None:
-                        pos = self._lines(buf, pos, block.end())
-                        continue
+                    if fast is not None:  # the C text path: finds the block and decodes it
+                        end = fast.lines(self, buf, pos, pos + MAX_BLOCK)
+                        if end >= 0:
+                            pos = end
+                            continue
+                    else:
+                        block = lines(buf, pos, pos + MAX_BLOCK)  # a whole stream fed at once: bounded copies
+                        if block is not None:
+                            pos = self._lines(buf, pos, block.end())
+                            continue
                     retry = buf.find(b"\n", pos) + 1 or n
                 if m is not None:
                     self._apply_run(bytes(buf[pos:m.end()]), pos)

@@ -8,7 +8,7 @@ collects its text operations and is laid out when its LF comes; a line that woul
 is handed to the LineBuilder as it stands. Same events as command by command: the golden
 set (tests/unit/printer/test_golden.py) and the chunking properties check it.
 
-`_lines_py` is the reference. The optional C extension `gateway.printer._textpath`
+`_lines` is the reference. The optional C extension `gateway.printer._textpath`
 (built by setup.py when a compiler is there) does the same per block, calling back into
 these methods for the rare cases; `RG_PURE_PYTHON=1` in the environment keeps it unused.
 `text_path()` says which one decodes (`receipt-gateway doctor` shows it).
@@ -115,26 +115,17 @@ class TextLines:
     def _lines(self, buf, pos: int, stop: int) -> int:
         """Whole lines of text and style runs, each ended by LF: the same events as byte by byte.
 
-        One regex split cuts the block into text and runs (odd pieces are runs).
+        The reference text path (`_textpath.lines` does the same in C, finding the block
+        itself). One regex split cuts the block into text and runs. Text that starts a line
+        and runs to its LF (the runs before it applied) becomes its TextLine directly; a
+        line with a run inside collects its text operations and is laid out when its LF comes.
         """
-        pieces = self._split_re.split(bytes(buf[pos:stop]))
-        if self._fast is not None:
-            self._fast.lines(self, pieces, self._base + pos)
-        else:
-            self._lines_py(pieces, self._base + pos)
-        return stop
-
-    def _lines_py(self, pieces: list[bytes], q: int) -> None:
-        """The reference text path (`_textpath.lines` mirrors it): text that starts a line and
-        runs to its LF (the runs before it applied) becomes its TextLine directly; a line with
-        a run inside collects its text operations and is laid out when its LF comes.
-        `q` is the stream offset of the piece being read.
-        """
+        q = self._base + pos  # stream offset of the piece being read
         ops: list[list] = []  # the current line's text operations, when a run came inside it
         start = align = None
         text_height = 0
         plain = None  # _plain() while no run changes the settings
-        for i, piece in enumerate(pieces):
+        for i, piece in enumerate(self._split_re.split(bytes(buf[pos:stop]))):
             if i & 1:
                 self._apply_run(piece, q - self._base)
                 q += len(piece)
@@ -174,6 +165,7 @@ class TextLines:
                     start, align = q, self.s.align
                 text_height = self._add_text(ops, tail, text_height)
                 q += len(tail)
+        return stop
 
     def _add_text(self, ops: list[list], raw: bytes, text_height: int) -> int:
         """LineBuilder.text on a line kept in `ops`; returns the line's text height."""
