@@ -845,7 +845,8 @@ command_length(const unsigned char *p, const unsigned char *end, int cr_is_lf)
 
 /* Where the whole lines starting at `pos` end (style_runs' lines pattern: text bytes 0x20-0xFF
  * and style commands, each line ended by LF, as many lines as are complete before `limit`);
- * -1 when not even one line is. */
+ * -1 - i when not even one line is, i being where the scan stopped: no whole line starts
+ * before it either. */
 static Py_ssize_t
 block_end(const unsigned char *buf, Py_ssize_t pos, Py_ssize_t limit, int cr_is_lf)
 {
@@ -863,7 +864,7 @@ block_end(const unsigned char *buf, Py_ssize_t pos, Py_ssize_t limit, int cr_is_
             i += k;
         }
     }
-    return last;
+    return last < 0 ? -1 - i : last;
 }
 
 /* One piece of text between runs (it may hold LFs): the body of the text branch of
@@ -953,7 +954,7 @@ flush_commands(Call *c)
 }
 
 /* lines(decoder, buf, pos, limit) -> the position after the whole lines at buf[pos:limit]
- * (and their events made), or -1 when no whole line starts there. Mirrors what _parse does
+ * (and their events made), or -1 - i when no whole line starts before i (see block_end). Mirrors what _parse does
  * with `_lines_re.match` + TextLines._lines: the block is cut into text and runs of at most
  * 32 style commands (style_runs' split pattern), and each piece goes through the same steps
  * as in _lines. */
@@ -973,7 +974,7 @@ textpath_lines(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     if (limit > size)
         limit = size;
     if (pos < 0 || pos >= limit)
-        return PyLong_FromLong(-1);
+        return PyLong_FromSsize_t(-1 - limit);
     PyObject *cr = PyObject_GetAttr(c.self, s_cr_is_lf);
     if (cr == NULL)
         return NULL;
@@ -984,7 +985,7 @@ textpath_lines(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     Py_ssize_t stop = block_end((const unsigned char *)PyByteArray_AS_STRING(args[1]), pos, limit,
                                 cr_is_lf);
     if (stop < 0)
-        return PyLong_FromLong(-1);
+        return PyLong_FromSsize_t(stop);
     /* a copy: the callbacks below run Python code, which must not see the buffer move */
     PyObject *block = PyBytes_FromStringAndSize(PyByteArray_AS_STRING(args[1]) + pos, stop - pos);
     if (block == NULL)
@@ -1099,7 +1100,7 @@ static PyMethodDef methods[] = {
      "init(Span, TextLine, decode_multibyte, FONT_HEIGHT, TEXT): what the text path uses."},
     {"lines", (PyCFunction)(void (*)(void))textpath_lines_checked, METH_FASTCALL,
      "lines(decoder, buf, pos, limit): the whole lines at buf[pos:limit] decoded; the position "
-     "after them, or -1 when none (TextLines._lines in C)."},
+     "after them, or -1 - i when no whole line starts before i (TextLines._lines in C)."},
     {NULL, NULL, 0, NULL},
 };
 

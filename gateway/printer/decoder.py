@@ -252,7 +252,7 @@ class Decoder(TextLines):
         lines = self._lines_re.match
         run = self._run_re.match
         fast = self._fast
-        retry = 0  # after a line the text path cannot take whole, try again past its LF
+        retry = 0  # after a line the text path cannot take whole, try again past its LF (C: its stop)
         while pos < n:
             b = buf[pos]
             m = None
@@ -265,12 +265,15 @@ class Decoder(TextLines):
                         if end >= 0:
                             pos = end
                             continue
+                        # where its scan stopped (another command, the buffer's end, the 64 KiB
+                        # bound): no whole line starts before that, so do not ask again until then
+                        retry = max(-1 - end, pos + 1)
                     else:
                         block = lines(buf, pos, pos + MAX_BLOCK)  # a whole stream fed at once: bounded copies
                         if block is not None:
                             pos = self._lines(buf, pos, block.end())
                             continue
-                    retry = buf.find(b"\n", pos) + 1 or n
+                        retry = buf.find(b"\n", pos) + 1 or n
                 if m is not None:
                     self._apply_run(bytes(buf[pos:m.end()]), pos)
                     pos = m.end()
