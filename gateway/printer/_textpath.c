@@ -1063,6 +1063,41 @@ done:
     return result;
 }
 
+/* apply_run(decoder, run, pos): TextLines._apply_run (pos: where the run is in the decoder's
+ * buffer), with the memo of contexts after runs. For the runs _parse meets outside whole
+ * lines (before a barcode). */
+static PyObject *
+textpath_apply_run(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3 || !PyBytes_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "apply_run(decoder, run: bytes, pos)");
+        return NULL;
+    }
+    Call c = {0};
+    c.self = args[0];
+    PyObject *result = NULL;
+    Py_ssize_t pos = PyLong_AsSsize_t(args[2]);
+    Py_ssize_t base = pos == -1 && PyErr_Occurred() ? -1 : attr_ssize(c.self, s_base);
+    if (base == -1 && PyErr_Occurred())
+        return NULL;
+    c.runs = PyObject_GetAttr(c.self, s_runs);
+    c.run_ctx = c.runs ? PyObject_GetAttr(c.self, s_run_ctx) : NULL;
+    if (c.run_ctx == NULL)
+        goto done;
+    if (!PyDict_Check(c.runs) || !PyDict_Check(c.run_ctx)) {
+        PyErr_SetString(PyExc_TypeError, "decoder._runs and _run_ctx must be dicts");
+        goto done;
+    }
+    if (apply_run(&c, args[1], base + pos) == 0)
+        result = Py_NewRef(Py_None);
+done:
+    if (flush_commands(&c) < 0 && result != NULL)
+        Py_CLEAR(result);
+    Py_XDECREF(c.runs);
+    Py_XDECREF(c.run_ctx);
+    return result;
+}
+
 /* ------------------------------------------------------------------ module */
 
 /* init(Span, TextLine, decode_multibyte, FONT_HEIGHT, TEXT): called once by text_lines.py
@@ -1095,12 +1130,24 @@ textpath_lines_checked(PyObject *module, PyObject *const *args, Py_ssize_t nargs
     return textpath_lines(module, args, nargs);
 }
 
+static PyObject *
+textpath_apply_run_checked(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (Span_type == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "_textpath.init() was not called");
+        return NULL;
+    }
+    return textpath_apply_run(module, args, nargs);
+}
+
 static PyMethodDef methods[] = {
     {"init", (PyCFunction)(void (*)(void))textpath_init, METH_FASTCALL,
      "init(Span, TextLine, decode_multibyte, FONT_HEIGHT, TEXT): what the text path uses."},
     {"lines", (PyCFunction)(void (*)(void))textpath_lines_checked, METH_FASTCALL,
      "lines(decoder, buf, pos, limit): the whole lines at buf[pos:limit] decoded; the position "
      "after them, or -1 - i when no whole line starts before i (TextLines._lines in C)."},
+    {"apply_run", (PyCFunction)(void (*)(void))textpath_apply_run_checked, METH_FASTCALL,
+     "apply_run(decoder, run, pos): TextLines._apply_run in C."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -212,6 +212,13 @@ class Decoder(TextLines):
         line = self._line
         s = self.s
         area = max(1, min(s.area, self.profile.width - s.left))
+        if not line.ops and not self._page_mode:  # nothing on it (ESC d after a barcode): no layout
+            height = line.text_height or FONT_HEIGHT.get(s.font, 24) * s.height
+            self._events.append(TextLine(offset=start, end=end, spans=[], align=line.align or s.align,
+                                         left=s.left, width=area, height=height,
+                                         feed=feed if feed is not None else max(s.line_spacing, height)))
+            line.clear()
+            return
         wrap = area if self.profile.width_known else 1 << 30  # unknown paper: never invent a wrap
         if self._page_mode:
             spans_lines, self._page_x = line.layout(self._page_x, wrap)
@@ -275,7 +282,10 @@ class Decoder(TextLines):
                             continue
                         retry = buf.find(b"\n", pos) + 1 or n
                 if m is not None:
-                    self._apply_run(bytes(buf[pos:m.end()]), pos)
+                    if fast is None:
+                        self._apply_run(bytes(buf[pos:m.end()]), pos)
+                    else:
+                        fast.apply_run(self, bytes(buf[pos:m.end()]), pos)
                     pos = m.end()
                     continue
                 if b >= 0x20:
