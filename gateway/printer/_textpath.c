@@ -823,6 +823,16 @@ plain_line(Call *c, const char *p, Py_ssize_t n, Py_ssize_t q, Py_ssize_t end)
 
 /* ------------------------------------------------------------------ lines() */
 
+/* 0 once init() has been called; else -1 with the error set. */
+static int
+not_ready(void)
+{
+    if (Span_type != NULL)
+        return 0;
+    PyErr_SetString(PyExc_RuntimeError, "_textpath.init() was not called");
+    return -1;
+}
+
 /* Length of the style command at p (style_runs.command_pattern), 0 when none starts there:
  * ESC SP ! - 3 4 E G M R V a r t { and GS ! B H f h w with one argument that is not LF, ESC
  * or GS; ESC 2; CR unless it ends lines. */
@@ -961,6 +971,8 @@ flush_commands(Call *c)
 static PyObject *
 textpath_lines(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
+    if (not_ready() < 0)
+        return NULL;
     if (nargs != 4 || !PyByteArray_Check(args[1])) {
         PyErr_SetString(PyExc_TypeError, "lines(decoder, buf: bytearray, pos, limit)");
         return NULL;
@@ -1069,6 +1081,8 @@ done:
 static PyObject *
 textpath_apply_run(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
+    if (not_ready() < 0)
+        return NULL;
     if (nargs != 3 || !PyBytes_Check(args[1])) {
         PyErr_SetString(PyExc_TypeError, "apply_run(decoder, run: bytes, pos)");
         return NULL;
@@ -1120,33 +1134,13 @@ textpath_init(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     Py_RETURN_NONE;
 }
 
-static PyObject *
-textpath_lines_checked(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
-{
-    if (Span_type == NULL) {
-        PyErr_SetString(PyExc_RuntimeError, "_textpath.init() was not called");
-        return NULL;
-    }
-    return textpath_lines(module, args, nargs);
-}
-
-static PyObject *
-textpath_apply_run_checked(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
-{
-    if (Span_type == NULL) {
-        PyErr_SetString(PyExc_RuntimeError, "_textpath.init() was not called");
-        return NULL;
-    }
-    return textpath_apply_run(module, args, nargs);
-}
-
 static PyMethodDef methods[] = {
     {"init", (PyCFunction)(void (*)(void))textpath_init, METH_FASTCALL,
      "init(Span, TextLine, decode_multibyte, FONT_HEIGHT, TEXT): what the text path uses."},
-    {"lines", (PyCFunction)(void (*)(void))textpath_lines_checked, METH_FASTCALL,
+    {"lines", (PyCFunction)(void (*)(void))textpath_lines, METH_FASTCALL,
      "lines(decoder, buf, pos, limit): the whole lines at buf[pos:limit] decoded; the position "
      "after them, or -1 - i when no whole line starts before i (TextLines._lines in C)."},
-    {"apply_run", (PyCFunction)(void (*)(void))textpath_apply_run_checked, METH_FASTCALL,
+    {"apply_run", (PyCFunction)(void (*)(void))textpath_apply_run, METH_FASTCALL,
      "apply_run(decoder, run, pos): TextLines._apply_run in C."},
     {NULL, NULL, 0, NULL},
 };
