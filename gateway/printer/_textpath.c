@@ -198,38 +198,51 @@ c_decode_single(const char *p, Py_ssize_t n, PyObject *table)
     return nfc(PyUnicode_DecodeCharmap(p, n, table, "replace"));
 }
 
-/* Mirrors codepages.decode_utf8 for non-ASCII bytes: the text, Py_None (new reference) when
- * the bytes are not UTF-8, NULL on error. */
+/* 1 when the bytes are well-formed UTF-8 (Unicode's table 3-7: no overlong forms, no
+ * surrogates, nothing past U+10FFFF, no sequence cut short), as CPython's decoder checks. */
+static int
+utf8_valid(const unsigned char *s, Py_ssize_t n)
+{
+    Py_ssize_t i = 0;
+    while (i < n) {
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        int len = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+        if (len == 0 || i + len > n)
+            return 0;
+        unsigned char lo = 0x80, hi = 0xBF;  /* the second byte's range */
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F;
+        else if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F;
+        if (s[i + 1] < lo || s[i + 1] > hi)
+            return 0;
+        for (int k = 2; k < len; k++)
+            if ((s[i + k] & 0xC0) != 0x80)
+                return 0;
+        i += len;
+    }
+    return 1;
+}
+
+/* Mirrors codepages.decode_utf8: the text, Py_None (new reference) when the bytes are ASCII
+ * or not UTF-8, NULL on error. decode_utf8 decodes with "replace" and compares
+ * the U+FFFD it got with the EF BF BD sequences in the bytes: they differ exactly when the
+ * bytes are not well-formed (a real EF BF BD always decodes to one U+FFFD; every ill-formed
+ * part adds one), so checking well-formedness first gives the same answer. */
 static PyObject *
 c_decode_utf8(const char *p, Py_ssize_t n)
 {
-    PyObject *text = PyUnicode_DecodeUTF8(p, n, "replace");
-    if (text == NULL)
-        return NULL;
-    /* each invalid sequence became a U+FFFD; a real one is the three bytes EF BF BD */
-    Py_ssize_t bad = PyUnicode_FindChar(text, 0xFFFD, 0, PyUnicode_GET_LENGTH(text), 1);
-    if (bad == -2) {
-        Py_DECREF(text);
-        return NULL;
-    }
-    if (bad >= 0) {
-        Py_ssize_t replaced = 0, real = 0;
-        int kind = PyUnicode_KIND(text);
-        const void *data = PyUnicode_DATA(text);
-        for (Py_ssize_t i = bad; i < PyUnicode_GET_LENGTH(text); i++)
-            replaced += PyUnicode_READ(kind, data, i) == 0xFFFD;
-        for (Py_ssize_t i = 0; i + 2 < n; i++)
-            if ((unsigned char)p[i] == 0xEF && (unsigned char)p[i + 1] == 0xBF
-                && (unsigned char)p[i + 2] == 0xBD) {
-                real++;
-                i += 2;
-            }
-        if (replaced != real) {
-            Py_DECREF(text);
-            Py_RETURN_NONE;
-        }
-    }
-    return nfc(text);
+    if (is_ascii(p, n) || !utf8_valid((const unsigned char *)p, n))
+        Py_RETURN_NONE;
+    return nfc(PyUnicode_DecodeUTF8(p, n, "strict"));
 }
 
 /* Mirrors layout.decode_line_text for a single-byte encoding (`intl`: enc[2]). */
@@ -560,13 +573,8 @@ line_is_utf8(PyObject *ops)
         int sb = enc_kind_is(PyList_GET_ITEM(op, 2), s_sb);
         if (sb <= 0)
             return sb;
-        PyObject *t = c_decode_utf8(PyBytes_AS_STRING(raw), PyBytes_GET_SIZE(raw));
-        if (t == NULL)
-            return -1;
-        int none = t == Py_None;
-        Py_DECREF(t);
-        if (none)
-            return 0;
+        if (!utf8_valid((const unsigned char *)PyBytes_AS_STRING(raw), PyBytes_GET_SIZE(raw)))
+            return 0;  /* decode_utf8(op[1]) is None */
         seen = 1;
     }
     return seen;

@@ -133,6 +133,21 @@ def test_utf8_lines_plain_and_with_runs():
 
 
 @needs_c
+def test_utf8_edge_cases():
+    cases = [b"\xef\xbf\xbd real replacement", b"\xed\xa0\x80 surrogate", b"\xc0\xaf overlong",
+             b"\xe0\x9f\xbf overlong", b"\xf0\x8f\xbf\xbf overlong", b"\xf4\x90\x80\x80 too high",
+             b"cut short \xc3", b"cut short \xe2\x82", "ok \U0001F600 \u20ac".encode(),
+             b"\xef\xbf\xbd\xa4 real and not"]
+    for raw in cases:  # plain, and with a run inside the line (the other C branch)
+        doc = same_on_both(raw + b"\n" + b"<" + b"\x1bE\x01" + raw + b"\n")
+        one, two = lines(doc)
+        assert two == "<" + one
+    assert lines(same_on_both(cases[0] + b"\n")) == ["\ufffd real replacement"]
+    assert lines(same_on_both(cases[8] + b"\n")) == ["ok \U0001F600 \u20ac"]
+    assert "\ufffd" not in lines(same_on_both(cases[1] + b"\n"))[0]  # its code page instead
+
+
+@needs_c
 def test_international_character_sets():
     # ESC R 1 (France): [ ] @ print as other characters, also in pure ASCII text
     data = b"\x1bR\x01#[]@\n" + b"a\x1bE\x01#@\x1bE\x00b\n" + b"\x1bR\x00#[]@\n"
