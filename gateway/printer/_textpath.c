@@ -262,6 +262,7 @@ c_decode_line_text(const char *p, Py_ssize_t n, PyObject *enc, int intl)
 
 typedef struct {
     PyObject *self;       /* the Decoder */
+    PyObject *dict;       /* its __dict__ when dget/dset may use it (see use_dict), else NULL */
     PyObject *events;     /* self._events (borrowed: the decoder keeps it for the call) */
     PyObject *runs;       /* self._runs */
     PyObject *run_ctx;    /* self._run_ctx: (id(context before), run) -> (before, after) */
@@ -284,11 +285,44 @@ typedef struct {
     Py_ssize_t text_height;
 } Call;
 
+/* The decoder's own attributes (_ctx, _style_cache, s) straight from its __dict__ when its
+ * class defines none of those names (plain instance attributes, as in Decoder); else getattr.
+ * New reference. */
+static PyObject *
+dget(Call *c, PyObject *name)
+{
+    if (c->dict != NULL) {
+        PyObject *v = PyDict_GetItemWithError(c->dict, name);
+        if (v != NULL)
+            return Py_NewRef(v);
+        if (PyErr_Occurred())
+            return NULL;
+    }
+    return PyObject_GetAttr(c->self, name);
+}
+
+static int
+dset(Call *c, PyObject *name, PyObject *value)
+{
+    return c->dict != NULL ? PyDict_SetItem(c->dict, name, value) : PyObject_SetAttr(c->self, name, value);
+}
+
+static int
+use_dict(Call *c)
+{
+    PyTypeObject *tp = Py_TYPE(c->self);
+    if (tp->tp_dictoffset == 0 || _PyType_Lookup(tp, s_ctx) != NULL
+        || _PyType_Lookup(tp, s_style_cache) != NULL || _PyType_Lookup(tp, s_s) != NULL)
+        return 0;
+    c->dict = PyObject_GenericGetDict(c->self, NULL);
+    return c->dict != NULL ? 0 : -1;
+}
+
 /* self._ctx or self._context(): (enc, style, cell, height); new reference. */
 static PyObject *
 context(Call *c)
 {
-    PyObject *ctx = PyObject_GetAttr(c->self, s_ctx);
+    PyObject *ctx = dget(c, s_ctx);
     if (ctx == NULL || ctx != Py_None)
         return ctx;
     Py_DECREF(ctx);
@@ -301,8 +335,9 @@ context(Call *c)
 }
 
 /* Mirrors TextLines._apply_run: a run of style commands applied from the cache. The
- * context after the run is memoised by (context before, run): it depends only on the
- * settings the context reads, which the run assigns the same way every time. */
+ * context after the run is memoised by (context before, run) in decoder._run_ctx: it
+ * depends only on the settings the context reads, which the run assigns the same way
+ * every time (and a context tuple stands for one set of those settings). */
 static int
 apply_run(Call *c, PyObject *run, Py_ssize_t q)
 {
@@ -339,7 +374,7 @@ apply_run(Call *c, PyObject *run, Py_ssize_t q)
         return -1;
     }
     if (PyTuple_GET_SIZE(assigned)) {
-        PyObject *s = PyObject_GetAttr(c->self, s_s);
+        PyObject *s = dget(c, s_s);
         if (s == NULL)
             return -1;
         for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(assigned); i++) {
@@ -351,48 +386,42 @@ apply_run(Call *c, PyObject *run, Py_ssize_t q)
         }
         Py_DECREF(s);
         /* the context after: from the memo when this run came after this context before */
-        PyObject *after = Py_None;
-        PyObject *before = PyObject_GetAttr(c->self, s_ctx);
+        PyObject *after = Py_None;  /* borrowed */
+        PyObject *before = dget(c, s_ctx);
         if (before == NULL)
             return -1;
-        PyObject *key = NULL;
+        PyObject *pairs = NULL;     /* borrowed: [before, after, before, after, ...] */
         if (before != Py_None) {
-            key = Py_BuildValue("(nO)", (Py_ssize_t)before, run);
-            if (key == NULL) {
+            pairs = PyDict_GetItemWithError(c->run_ctx, run);
+            if (pairs == NULL && PyErr_Occurred()) {
                 Py_DECREF(before);
                 return -1;
             }
-            PyObject *hit = PyDict_GetItemWithError(c->run_ctx, key);  /* borrowed */
-            if (hit == NULL && PyErr_Occurred()) {
-                Py_DECREF(key);
-                Py_DECREF(before);
-                return -1;
-            }
-            /* the memo holds `before` itself, so its id cannot be reused while it is there */
-            if (hit != NULL && PyTuple_GET_ITEM(hit, 0) == before) {
-                after = PyTuple_GET_ITEM(hit, 1);
-                Py_CLEAR(key);
-            }
+            /* the memo holds each `before` itself, so no other object can take its place */
+            for (Py_ssize_t i = 0; pairs != NULL && i + 1 < PyList_GET_SIZE(pairs); i += 2)
+                if (PyList_GET_ITEM(pairs, i) == before) {
+                    after = PyList_GET_ITEM(pairs, i + 1);
+                    break;
+                }
         }
-        if (PyObject_SetAttr(c->self, s_style_cache, Py_None) < 0
-            || PyObject_SetAttr(c->self, s_ctx, after) < 0) {
-            Py_XDECREF(key);
+        if (dset(c, s_style_cache, Py_None) < 0 || dset(c, s_ctx, after) < 0) {
             Py_DECREF(before);
             return -1;
         }
-        if (key != NULL) {  /* not memoised yet: compute it now, as the next text would */
-            PyObject *ctx = context(c);
+        if (before != Py_None && after == Py_None) {  /* not memoised yet: compute it now */
+            PyObject *ctx = context(c);  /* as the next text would; _context() keeps it in _ctx */
             int bad = ctx == NULL;
-            if (!bad) {
-                if (PyDict_GET_SIZE(c->run_ctx) >= 4096)
+            if (!bad && pairs == NULL) {
+                if (PyDict_GET_SIZE(c->run_ctx) >= 4096)  /* bound it on hostile streams */
                     PyDict_Clear(c->run_ctx);
-                PyObject *val = PyTuple_Pack(2, before, ctx);
-                bad = val == NULL || PyDict_SetItem(c->run_ctx, key, val) < 0;
-                Py_XDECREF(val);
-                /* _context() stored it in self._ctx already */
+                pairs = PyList_New(0);
+                bad = pairs == NULL || PyDict_SetItem(c->run_ctx, run, pairs) < 0;
+                Py_XDECREF(pairs);  /* the dict holds it */
             }
+            if (!bad && PyList_GET_SIZE(pairs) >= 16)  /* eight contexts a run at most */
+                bad = PyList_SetSlice(pairs, 0, 2, NULL) < 0;
+            bad = bad || PyList_Append(pairs, before) < 0 || PyList_Append(pairs, ctx) < 0;
             Py_XDECREF(ctx);
-            Py_DECREF(key);
             if (bad) {
                 Py_DECREF(before);
                 return -1;
@@ -459,7 +488,7 @@ load_plain(Call *c)
     c->p_enc_flag = PyObject_IsTrue(PyTuple_GET_ITEM(c->p_enc, 2));
     if (c->p_enc_flag < 0)
         return -1;
-    PyObject *s = PyObject_GetAttr(c->self, s_s);
+    PyObject *s = dget(c, s_s);
     if (s == NULL)
         return -1;
     int ok = -1;
@@ -676,7 +705,7 @@ line_end(Call *c, PyObject *ops, Py_ssize_t start, PyObject *align, Py_ssize_t t
 {
     int ok = -1;
     c->commands += 1;
-    PyObject *s = PyObject_GetAttr(c->self, s_s);
+    PyObject *s = dget(c, s_s);
     if (s == NULL)
         return -1;
     PyObject *left = NULL, *area_o = NULL, *spans = NULL, *height_o = NULL, *feed_o = NULL;
@@ -917,7 +946,7 @@ text_piece(Call *c, const char *p, const char *stop)
             }
             else {  /* to wrap, or in a multi-byte encoding */
                 PyObject *line_ops = PyList_New(0);
-                PyObject *s = line_ops ? PyObject_GetAttr(c->self, s_s) : NULL;
+                PyObject *s = line_ops ? dget(c, s_s) : NULL;
                 PyObject *al = s ? PyObject_GetAttr(s, s_align) : NULL;
                 Py_ssize_t height = 0;
                 int bad = al == NULL || (n && (height = add_text(c, line_ops, p, n, 0)) < 0)
@@ -936,7 +965,7 @@ text_piece(Call *c, const char *p, const char *stop)
         Py_ssize_t n = stop - p;
         if (!PyList_GET_SIZE(c->ops)) {
             c->start = c->q;
-            PyObject *s = PyObject_GetAttr(c->self, s_s);
+            PyObject *s = dget(c, s_s);
             Py_XSETREF(c->align, s ? PyObject_GetAttr(s, s_align) : NULL);
             Py_XDECREF(s);
             if (c->align == NULL)
@@ -1012,6 +1041,8 @@ textpath_lines(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     PyObject *result = NULL;
     c.start = -1;
+    if (use_dict(&c) < 0)
+        goto done;
     Py_ssize_t base = attr_ssize(c.self, s_base);
     if (base == -1 && PyErr_Occurred())
         goto done;
@@ -1080,6 +1111,7 @@ done:
     Py_XDECREF(c.runs);
     Py_XDECREF(c.run_ctx);
     Py_XDECREF(c.profile);
+    Py_XDECREF(c.dict);
     return result;
 }
 
@@ -1104,7 +1136,7 @@ textpath_apply_run(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     c.runs = PyObject_GetAttr(c.self, s_runs);
     c.run_ctx = c.runs ? PyObject_GetAttr(c.self, s_run_ctx) : NULL;
-    if (c.run_ctx == NULL)
+    if (c.run_ctx == NULL || use_dict(&c) < 0)
         goto done;
     if (!PyDict_Check(c.runs) || !PyDict_Check(c.run_ctx)) {
         PyErr_SetString(PyExc_TypeError, "decoder._runs and _run_ctx must be dicts");
@@ -1117,6 +1149,7 @@ done:
         Py_CLEAR(result);
     Py_XDECREF(c.runs);
     Py_XDECREF(c.run_ctx);
+    Py_XDECREF(c.dict);
     return result;
 }
 

@@ -105,7 +105,7 @@ class Decoder(TextLines):
         self._styles: dict[tuple, Style] = {}
         self._contexts: dict[tuple, tuple] = {}  # text settings -> (enc, style, cell, height)
         self._runs: dict[bytes, tuple] = {}  # style command runs -> (assignments, warnings, count)
-        self._run_ctx: dict[tuple, tuple] = {}  # C text path: (id(context), run) -> (context, after)
+        self._run_ctx: dict[bytes, list] = {}  # C text path: run -> [context before, after, ...]
         self._run_re, self._lines_re, self._split_re = patterns(cr_is_lf)
         self._encs: dict[tuple, tuple] = {}
         self._symbols: dict[int, tuple[bytes, dict]] = {}  # GS ( k stored data per symbol
