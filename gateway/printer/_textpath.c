@@ -28,6 +28,8 @@
 #include <structmember.h>
 #include <string.h>
 
+#define TEXTPATH_API 2  /* bump with any change to what init/lines/apply_run take or do */
+
 #ifndef T_OBJECT_EX
 #define T_OBJECT_EX Py_T_OBJECT_EX
 #endif
@@ -1233,5 +1235,9 @@ PyInit__textpath(void)
     Py_DECREF(ud);
     if (normalize == NULL)
         return NULL;
-    return PyModule_Create(&module_def);
+    PyObject *m = PyModule_Create(&module_def);
+    /* text_lines.py uses this module only when API is the one it was written for */
+    if (m != NULL && PyModule_AddIntConstant(m, "API", TEXTPATH_API) < 0)
+        Py_CLEAR(m);
+    return m;
 }

@@ -27,6 +27,9 @@ from gateway.printer.profiles import FONT_HEIGHT
 from gateway.printer.style_runs import compile_run
 
 
+_C_API = 2  # TEXTPATH_API in _textpath.c
+
+
 def _load_accelerator():
     """(the C module or None, why not); the C module builds Span/TextLine by their slots,
     so it is used only when the dataclasses have exactly the fields it sets."""
@@ -36,6 +39,9 @@ def _load_accelerator():
         from gateway.printer import _textpath
     except ImportError as e:
         return None, f"C extension not built ({e}); `pip install -e .` with a C compiler builds it"
+    if getattr(_textpath, "API", None) != _C_API:
+        return None, ("C extension out of date with text_lines.py; rebuild it: "
+                      "`python3 setup.py build_ext --inplace` or `pip install -e .`")
     want = {Span: ["text", "x", "style", "cell"],
             TextLine: ["offset", "end", "spans", "align", "left", "width", "height", "feed", "till_spans"]}
     for cls, names in want.items():

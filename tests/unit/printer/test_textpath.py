@@ -25,16 +25,16 @@ C = text_lines.ACCELERATOR
 needs_c = pytest.mark.skipif(C is None, reason=f"C text path not in use: {text_lines.text_path()}")
 
 
-def _compiler() -> str | None:
+def _can_build() -> bool:
     cc = (os.environ.get("CC") or sysconfig.get_config_var("CC") or "gcc").split()[0]
-    return shutil.which(cc)
+    return shutil.which(cc) is not None and os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h"))
 
 
 def test_c_path_is_in_use_where_it_can_be_built():
     if os.environ.get("RG_PURE_PYTHON"):
         pytest.skip("RG_PURE_PYTHON is set: the pure-Python path is wanted")
-    if _compiler() is None:
-        pytest.skip("no C compiler here: the pure-Python path is the expected one")
+    if not _can_build():
+        pytest.skip("no C compiler or Python headers here: the pure-Python path is the expected one")
     assert C is not None, (f"a C compiler is here but the decoder runs {text_lines.text_path()}; "
                            "build it: `pip install -e .` or `python3 setup.py build_ext --inplace`")
     assert text_lines.text_path().startswith("C ")
