@@ -26,6 +26,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <structmember.h>
+#include <stdint.h>
 #include <string.h>
 
 #define TEXTPATH_API 2  /* bump with any change to what init/lines/apply_run take or do */
@@ -112,13 +113,13 @@ new_span(PyObject *text, Py_ssize_t x, PyObject *style, PyObject *cell)
 }
 
 /* TextLine(offset=, end=, spans=, align=, left=, width=, height=, feed=, till_spans=None).
- * Steals `spans`; borrows the other objects. */
+ * Steals `offset`, `end` and `spans` (which may be NULL after a failed allocation); borrows
+ * the other objects. */
 static PyObject *
-new_line(Py_ssize_t offset, Py_ssize_t end, PyObject *spans, PyObject *align, PyObject *left,
+new_line(PyObject *offset, PyObject *end, PyObject *spans, PyObject *align, PyObject *left,
          PyObject *width, PyObject *height, PyObject *feed)
 {
-    PyObject *v[TL_N] = {PyLong_FromSsize_t(offset), PyLong_FromSsize_t(end), spans,
-                         Py_NewRef(align), Py_NewRef(left), Py_NewRef(width),
+    PyObject *v[TL_N] = {offset, end, spans, Py_NewRef(align), Py_NewRef(left), Py_NewRef(width),
                          Py_NewRef(height), Py_NewRef(feed), Py_NewRef(Py_None)};
     return make(TextLine_type, line_off, v, TL_N);
 }
@@ -128,7 +129,14 @@ new_line(Py_ssize_t offset, Py_ssize_t end, PyObject *spans, PyObject *align, Py
 static int
 is_ascii(const char *p, Py_ssize_t n)
 {
-    for (Py_ssize_t i = 0; i < n; i++)
+    Py_ssize_t i = 0;
+    for (; i + 8 <= n; i += 8) {  /* eight bytes at a time */
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        if (w & 0x8080808080808080ULL)
+            return 0;
+    }
+    for (; i < n; i++)
         if ((unsigned char)p[i] & 0x80)
             return 0;
     return 1;
@@ -285,6 +293,8 @@ typedef struct {
     Py_ssize_t start;     /* where that line started; -1 for None */
     PyObject *align;      /* the alignment when it started (owned), or NULL for None */
     Py_ssize_t text_height;
+    PyObject *last_end;   /* the last plain line's end (owned), and its value */
+    Py_ssize_t last_end_v;
 } Call;
 
 /* The decoder's own attributes (_ctx, _style_cache, s) straight from its __dict__ when its
@@ -804,8 +814,8 @@ line_end(Call *c, PyObject *ops, Py_ssize_t start, PyObject *align, Py_ssize_t t
     height_o = PyLong_FromSsize_t(height);
     feed_o = PyLong_FromSsize_t(ls > height ? ls : height);
     if (area_o && height_o && feed_o) {
-        line = new_line(start < 0 ? end - 1 : start, end, spans, al, left, area_o, height_o,
-                        feed_o);
+        line = new_line(PyLong_FromSsize_t(start < 0 ? end - 1 : start), PyLong_FromSsize_t(end),
+                        spans, al, left, area_o, height_o, feed_o);
         spans = NULL;  /* stolen */
     }
     Py_XDECREF(s_al);
@@ -850,7 +860,13 @@ plain_line(Call *c, const char *p, Py_ssize_t n, Py_ssize_t q, Py_ssize_t end)
     }
     else if ((spans = PyList_New(0)) == NULL)
         return -1;
-    PyObject *line = new_line(q, end, spans, c->p_align, c->p_left, c->p_area, c->p_height,
+    /* a line that starts where the last one ended shares its int object */
+    PyObject *offset = c->last_end != NULL && c->last_end_v == q ? Py_NewRef(c->last_end)
+                                                                 : PyLong_FromSsize_t(q);
+    PyObject *end_o = PyLong_FromSsize_t(end);
+    Py_XSETREF(c->last_end, Py_XNewRef(end_o));
+    c->last_end_v = end;
+    PyObject *line = new_line(offset, end_o, spans, c->p_align, c->p_left, c->p_area, c->p_height,
                               c->p_feed);
     if (line == NULL)
         return -1;
@@ -1114,6 +1130,7 @@ done:
     Py_XDECREF(c.run_ctx);
     Py_XDECREF(c.profile);
     Py_XDECREF(c.dict);
+    Py_XDECREF(c.last_end);
     return result;
 }
 
