@@ -1,17 +1,20 @@
 /* The decoder's text path in C: whole lines of text and style runs, each ended by LF.
  *
  * An optional accelerator for gateway/printer/text_lines.py (the reference, and the
- * fallback when this extension is not built or RG_PURE_PYTHON=1 is set). `lines(decoder,
- * pieces, q)` does what `TextLines._lines` does with the pieces of one regex split
- * (text, run, text, run, ...): the same events, the same decoder state afterwards. Every
- * rare or complicated case calls back into the decoder's own Python methods:
- *   - a run not yet in `decoder._runs`        -> style_runs.compile_run (via _apply_run)
+ * fallback when this extension is not built or RG_PURE_PYTHON=1 is set; setup.py builds it
+ * with optional=True). `lines(decoder, buf, pos, limit)` does what Decoder._parse does with
+ * `_lines_re.match` + `TextLines._lines`: finds the block of whole lines at buf[pos:], cuts
+ * it into text and runs of style commands (style_runs' split pattern) and makes the same
+ * events, leaving the decoder in the same state. `apply_run(decoder, run, pos)` is
+ * `TextLines._apply_run`. Each C function below names the Python function it mirrors.
+ * Every rare or complicated case calls back into the decoder's own Python methods:
+ *   - a run not yet in `decoder._runs`        -> decoder._apply_run (style_runs.compile_run)
  *   - a run's warnings                        -> decoder._warn
- *   - the text context after a change         -> decoder._context() (memoised, see below)
+ *   - the text context after a change         -> decoder._context() (memoised, apply_run)
  *   - a line that wraps                       -> decoder._print_line (the LineBuilder)
  *   - multi-byte (kanji) text                 -> codepages.decode_multibyte
- * Single-byte and UTF-8 text is decoded here exactly as codepages.decode_single and
- * decode_utf8 do (charmap with "replace", the U+FFFD count test, unicodedata NFC).
+ * Single-byte and UTF-8 text is decoded here as codepages.decode_single and decode_utf8 do
+ * (charmap with "replace"; well-formed UTF-8, see c_decode_utf8; unicodedata NFC).
  *
  * Objects: TextLine and Span are slotted dataclasses (gateway/printer/document.py). Their
  * generated __init__ is Python code and was the largest single cost, so they are made
@@ -273,9 +276,9 @@ c_decode_line_text(const char *p, Py_ssize_t n, PyObject *enc, int intl)
 typedef struct {
     PyObject *self;       /* the Decoder */
     PyObject *dict;       /* its __dict__ when dget/dset may use it (see use_dict), else NULL */
-    PyObject *events;     /* self._events (borrowed: the decoder keeps it for the call) */
-    PyObject *runs;       /* self._runs */
-    PyObject *run_ctx;    /* self._run_ctx: (id(context before), run) -> (before, after) */
+    PyObject *events;     /* self._events (the callbacks append to the same list) */
+    PyObject *runs;       /* self._runs: run -> (assigned, warnings, count) */
+    PyObject *run_ctx;    /* self._run_ctx: run -> [context before, after, before, after...] */
     PyObject *profile;
     Py_ssize_t profile_width;
     int width_known;
