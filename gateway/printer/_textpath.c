@@ -71,6 +71,10 @@ read_offsets(PyObject *type, const char **names, Py_ssize_t *offsets, int n)
     }
     for (int i = 0; i < n; i++) {
         PyObject *d = PyObject_GetAttrString(type, names[i]);
+        if (d == NULL && PyErr_ExceptionMatches(PyExc_AttributeError)) {
+            PyErr_Format(PyExc_TypeError, "%R has no field %s", type, names[i]);
+            return -1;
+        }
         if (d == NULL)
             return -1;
         if (!Py_IS_TYPE(d, &PyMemberDescr_Type)
@@ -1186,9 +1190,12 @@ textpath_init(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_TypeError, "init(Span, TextLine, decode_multibyte, FONT_HEIGHT: dict, TEXT)");
         return NULL;
     }
-    if (read_offsets(args[0], span_fields, span_off, SP_N) < 0
-        || read_offsets(args[1], line_fields, line_off, TL_N) < 0)
+    Py_ssize_t span_new[SP_N], line_new[TL_N];  /* kept only when both classes pass */
+    if (read_offsets(args[0], span_fields, span_new, SP_N) < 0
+        || read_offsets(args[1], line_fields, line_new, TL_N) < 0)
         return NULL;
+    memcpy(span_off, span_new, sizeof span_off);
+    memcpy(line_off, line_new, sizeof line_off);
     Py_XSETREF(Span_type, Py_NewRef(args[0]));
     Py_XSETREF(TextLine_type, Py_NewRef(args[1]));
     Py_XSETREF(decode_multibyte, Py_NewRef(args[2]));

@@ -207,3 +207,40 @@ def test_an_exception_in_a_callback_comes_out_of_feed(monkeypatch):
 def test_any_command_stream_same_on_both_paths(data, size):
     same_on_both(data, size=size)
     same_on_both(data, profile="default", size=size, cr_is_lf=True)
+
+
+@needs_c
+def test_init_refuses_classes_it_cannot_fill_and_keeps_the_ones_it_has():
+    import dataclasses
+
+    from gateway.printer.codepages import decode_multibyte
+    from gateway.printer.layout import TEXT
+    from gateway.printer.profiles import FONT_HEIGHT
+
+    @dataclasses.dataclass(slots=True)
+    class NoCell:  # a field missing
+        text: str
+        x: int
+        style: object
+
+    @dataclasses.dataclass
+    class WithDict:  # not slotted
+        text: str
+        x: int
+        style: object
+        cell: int
+
+    @dataclasses.dataclass(slots=True)
+    class Reordered:  # every field, at other slot offsets than Span's
+        pad: int
+        cell: int
+        style: object
+        x: int
+        text: str
+
+    for span_cls in (NoCell, WithDict):
+        with pytest.raises(TypeError):
+            C.init(span_cls, TextLine, decode_multibyte, FONT_HEIGHT, TEXT)
+    with pytest.raises(TypeError):  # the first class passes, the second does not: nothing changes
+        C.init(Reordered, NoCell, decode_multibyte, FONT_HEIGHT, TEXT)
+    assert lines(same_on_both(b"still \x1bE\x01fine\n")) == ["still fine"]
