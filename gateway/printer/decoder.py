@@ -42,7 +42,7 @@ from gateway.printer.document import (
 from gateway.printer.layout import ABS, REL, TAB, LineBuilder
 from gateway.printer.profiles import FONT_CELL, FONT_HEIGHT, Profile, get_profile
 from gateway.printer.style_runs import patterns
-from gateway.printer.text_lines import MAX_BLOCK, TextLines
+from gateway.printer.text_lines import C_BLOCK, MAX_BLOCK, TextLines
 
 ESC, GS, FS, DLE = 0x1B, 0x1D, 0x1C, 0x10
 _CTRL = re.compile(rb"[\x00-\x1f]")
@@ -268,7 +268,7 @@ class Decoder(TextLines):
                 # inside image data, which may hold any byte)
                 if pos >= retry and not self._line.ops and not self._page_mode:
                     if fast is not None:  # the C text path: finds the block and decodes it
-                        end = fast.lines(self, buf, pos, pos + MAX_BLOCK)
+                        end = fast.lines(self, buf, pos, pos + C_BLOCK)
                         if end >= 0:
                             pos = end
                             continue

@@ -244,3 +244,13 @@ def test_init_refuses_classes_it_cannot_fill_and_keeps_the_ones_it_has():
     with pytest.raises(TypeError):  # the first class passes, the second does not: nothing changes
         C.init(Reordered, NoCell, decode_multibyte, FONT_HEIGHT, TEXT)
     assert lines(same_on_both(b"still \x1bE\x01fine\n")) == ["still fine"]
+
+
+@needs_c
+def test_lines_longer_than_a_c_block_and_streams_fed_whole():
+    from gateway.printer.text_lines import C_BLOCK
+
+    long_line = b"x" * (C_BLOCK + 10) + b"\n"  # no whole line fits one C call
+    data = b"head\n" + long_line + ("Caf\u00e9 \u20ac 1\n".encode("cp858") + b"\x1bt\x13\xd5\n") * 3000
+    doc = same_on_both(data, profile="default")  # paper width unknown: nothing wraps
+    assert lines(doc)[:2] == ["head", "x" * (C_BLOCK + 10)] and len(lines(doc)) == 2 + 6000
