@@ -272,7 +272,7 @@ class Decoder(TextLines):
                         if end >= 0:
                             pos = end
                             continue
-                        # where its scan stopped (another command, the buffer's end, the 64 KiB
+                        # where its scan stopped (another command, the buffer's end, the C_BLOCK
                         # bound): no whole line starts before that, so do not ask again until then
                         retry = max(-1 - end, pos + 1)
                     else:
