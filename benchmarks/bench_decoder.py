@@ -4,17 +4,23 @@
     python3 -m pytest benchmarks/bench_decoder.py --benchmark-only
 
 "to text" rows time what `receipt-gateway decode --format text` needs: the finished
-Document (every event kept) and its printed text. Figures are the median and the best
-of the runs; on a shared machine the best is the one that was least disturbed.
+Document (every event kept) and its printed text. Each stream is decoded on the C text
+path (gateway/printer/_textpath.c, when built) and on the pure-Python reference, runs
+interleaved; figures are the median of the runs in wall time and in CPU time (the steadier
+one on a shared machine), the best CPU run, and the peak of traced memory.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import statistics
 import sys
 import time
 import tracemalloc
 from pathlib import Path
+
+import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -24,6 +30,21 @@ from streams import raster_stream, text_stream  # noqa: E402
 from gateway.printer.decoder import Decoder, decode  # noqa: E402
 from gateway.printer.document import Document  # noqa: E402
 from gateway.printer.render_text import render_text  # noqa: E402
+from gateway.printer.text_lines import ACCELERATOR, TextLines, text_path  # noqa: E402
+
+PATHS = {"C": ACCELERATOR, "Python": None}
+
+
+@contextlib.contextmanager
+def on_path(name: str):
+    """Decode on the C text path or on the pure-Python one."""
+    if name == "C" and ACCELERATOR is None:
+        pytest.skip(f"C text path not in use: {text_path()}")
+    saved, TextLines._fast = TextLines._fast, PATHS[name]
+    try:
+        yield
+    finally:
+        TextLines._fast = saved
 
 
 def chunked(data: bytes, size: int = 4096):
@@ -45,24 +66,36 @@ def to_text(data: bytes, size: int = 4096) -> str:
     return render_text(Document(events=events, profile=p.name, width=p.width, cell=p.cell(0)))
 
 
-def measure(name: str, data: bytes, fn=chunked, runs: int = 7) -> dict:
-    times = []
+def measure(data: bytes, fns: dict, runs: int = 7) -> dict:
+    """{(path, what): figures}; the runs of every path and function interleaved."""
+    wall: dict = {key: [] for key in fns}
+    cpu: dict = {key: [] for key in fns}
     for _ in range(runs):
-        t = time.perf_counter()
-        fn(data)
-        times.append(time.perf_counter() - t)
-    tracemalloc.start()
-    fn(data)
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    med, best = statistics.median(times), min(times)
-    return {"stream": name, "MB": len(data) / 1e6, "median_s": med, "MB/s": len(data) / 1e6 / med,
-            "best MB/s": len(data) / 1e6 / best, "peak_MiB": peak / 2**20}
+        for (path, what), fn in fns.items():
+            with on_path(path):
+                t, c = time.perf_counter(), time.process_time()
+                fn(data)
+                cpu[path, what].append(time.process_time() - c)
+                wall[path, what].append(time.perf_counter() - t)
+    out = {}
+    for (path, what), fn in fns.items():
+        with on_path(path):
+            tracemalloc.start()
+            fn(data)
+            _, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+        mb = len(data) / 1e6
+        out[path, what] = {"MB/s": mb / statistics.median(wall[path, what]),
+                           "CPU MB/s": mb / statistics.median(cpu[path, what]),
+                           "best CPU MB/s": mb / min(cpu[path, what]), "peak_MiB": peak / 2**20}
+    return out
 
 
-def test_text_heavy(benchmark):
+@pytest.mark.parametrize("path", PATHS)
+def test_text_heavy(benchmark, path):
     data = text_stream(500_000)
-    benchmark(chunked, data)
+    with on_path(path):
+        benchmark(chunked, data)
 
 
 def test_raster_heavy(benchmark):
@@ -70,9 +103,11 @@ def test_raster_heavy(benchmark):
     benchmark(chunked, data)
 
 
-def test_text_heavy_to_text(benchmark):
+@pytest.mark.parametrize("path", PATHS)
+def test_text_heavy_to_text(benchmark, path):
     data = text_stream(500_000)
-    benchmark(to_text, data)
+    with on_path(path):
+        benchmark(to_text, data)
 
 
 def test_whole_stream_decode(benchmark):
@@ -81,11 +116,14 @@ def test_whole_stream_decode(benchmark):
 
 
 if __name__ == "__main__":
-    text = text_stream()
-    rows = [measure("text-heavy (python-escpos receipts, 4 KiB chunks), events only", text),
-            measure("text-heavy to text (document kept + render_text)", text, to_text),
-            measure("raster-heavy (GS v 0 receipts, 4 KiB chunks), events only", raster_stream()),
-            measure("raster-heavy to text (document kept + render_text)", raster_stream(), to_text)]
-    for r in rows:
-        print(f"{r['stream']}: {r['MB']:.1f} MB, median {r['median_s'] * 1000:.0f} ms, "
-              f"{r['MB/s']:.1f} MB/s (best {r['best MB/s']:.1f}), peak {r['peak_MiB']:.1f} MiB")
+    paths = [p for p in PATHS if PATHS[p] is not None or p == "Python"]
+    print(f"text path in use: {text_path()}; load average before: "
+          + " ".join(f"{x:.2f}" for x in os.getloadavg()))
+    print("| stream | measure | path | MB/s (wall, median) | MB/s (CPU, median) | best CPU | peak MiB |")
+    print("|---|---|---|---|---|---|---|")
+    for name, data in (("text-heavy", text_stream()), ("raster-heavy", raster_stream())):
+        fns = {(p, what): fn for what, fn in (("events", chunked), ("to text", to_text)) for p in paths}
+        for (path, what), r in measure(data, fns).items():
+            print(f"| {name} {len(data) / 1e6:.0f} MB | {what} | {path} | {r['MB/s']:.1f} | {r['CPU MB/s']:.1f} "
+                  f"| {r['best CPU MB/s']:.1f} | {r['peak_MiB']:.1f} |")
+    print("load average after: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))

@@ -4,7 +4,7 @@ In order: the config (as `check-config --strict`), the devices plugged in (seria
 USB printers, input devices by their by-id names) and the ones the config names, the
 printer (a real DLE EOT request and its answers), the broker (a real MQTT connect with
 the configured credentials and TLS), the data dir (writable, free space), the clock
-(year, NTP). Exit 0 when nothing failed (warnings allowed), 1 otherwise, 2 when the
+(year, NTP), the decoder (C text path or the pure-Python fallback). Exit 0 when nothing failed (warnings allowed), 1 otherwise, 2 when the
 config cannot be read at all.
 """
 
@@ -35,6 +35,7 @@ def run(args) -> int:
         check_broker(report, cfg, args.timeout)
         check_data_dir(report, cfg["gateway"]["data_dir"])
     check_clock(report)
+    check_decoder(report)
     if args.json:
         print(json.dumps({"ok": report.failures == 0, "checks": report.results}, indent=2))
     else:
@@ -163,3 +164,11 @@ def check_clock(report) -> None:
     report.heading("Clock")
     for f in findings():
         report.check(f.status, "clock", f.detail, f.remedy)
+
+
+def check_decoder(report) -> None:
+    from gateway.diagnostics.system import check_text_path as findings
+
+    report.heading("Decoder")
+    for f in findings():
+        report.check(f.status, "decoder", f.detail, f.remedy)

@@ -89,3 +89,16 @@ def ntp_synchronized() -> str:
         return ""
     value = out.stdout.strip()
     return value if out.returncode == 0 and value in ("yes", "no") else ""
+
+
+def check_text_path() -> list[Finding]:
+    """Which decoder text path this install runs: the C extension or the pure-Python fallback."""
+    from gateway.printer.text_lines import TextLines, text_path
+
+    if TextLines._fast is not None:
+        return [Finding("ok", f"text path: {text_path()}")]
+    if os.environ.get("RG_PURE_PYTHON"):
+        return [Finding("info", f"text path: {text_path()}")]
+    return [Finding("warn", f"text path: {text_path()}; same receipts, text decodes ~4x slower",
+                    "install a C compiler and the Python headers (`sudo apt-get install gcc python3-dev`), "
+                    "then reinstall receipt-gateway (`pip install -e .` in a checkout)")]

@@ -42,7 +42,7 @@ from gateway.printer.document import (
 from gateway.printer.layout import ABS, REL, TAB, LineBuilder
 from gateway.printer.profiles import FONT_CELL, FONT_HEIGHT, Profile, get_profile
 from gateway.printer.style_runs import patterns
-from gateway.printer.text_lines import MAX_BLOCK, TextLines
+from gateway.printer.text_lines import C_BLOCK, MAX_BLOCK, TextLines
 
 ESC, GS, FS, DLE = 0x1B, 0x1D, 0x1C, 0x10
 _CTRL = re.compile(rb"[\x00-\x1f]")
@@ -105,6 +105,7 @@ class Decoder(TextLines):
         self._styles: dict[tuple, Style] = {}
         self._contexts: dict[tuple, tuple] = {}  # text settings -> (enc, style, cell, height)
         self._runs: dict[bytes, tuple] = {}  # style command runs -> (assignments, warnings, count)
+        self._run_ctx: dict[bytes, list] = {}  # C text path: run -> [context before, after, ...]
         self._run_re, self._lines_re, self._split_re = patterns(cr_is_lf)
         self._encs: dict[tuple, tuple] = {}
         self._symbols: dict[int, tuple[bytes, dict]] = {}  # GS ( k stored data per symbol
@@ -211,6 +212,13 @@ class Decoder(TextLines):
         line = self._line
         s = self.s
         area = max(1, min(s.area, self.profile.width - s.left))
+        if not line.ops and not self._page_mode:  # nothing on it (ESC d after a barcode): no layout
+            height = line.text_height or FONT_HEIGHT.get(s.font, 24) * s.height
+            self._events.append(TextLine(offset=start, end=end, spans=[], align=line.align or s.align,
+                                         left=s.left, width=area, height=height,
+                                         feed=feed if feed is not None else max(s.line_spacing, height)))
+            line.clear()
+            return
         wrap = area if self.profile.width_known else 1 << 30  # unknown paper: never invent a wrap
         if self._page_mode:
             spans_lines, self._page_x = line.layout(self._page_x, wrap)
@@ -250,7 +258,8 @@ class Decoder(TextLines):
         search = _CTRL.search
         lines = self._lines_re.match
         run = self._run_re.match
-        retry = 0  # after a line the text path cannot take whole, try again past its LF
+        fast = self._fast
+        retry = 0  # after a line the text path cannot take whole, try again past its LF (C: its stop)
         while pos < n:
             b = buf[pos]
             m = None
@@ -258,13 +267,25 @@ class Decoder(TextLines):
                 # text, LF or a style run: maybe whole lines (not tried at other commands or
                 # inside image data, which may hold any byte)
                 if pos >= retry and not self._line.ops and not self._page_mode:
-                    block = lines(buf, pos, pos + MAX_BLOCK)  # a whole stream fed at once: bounded copies
-                    if block is not None:
-                        pos = self._lines(buf, pos, block.end())
-                        continue
-                    retry = buf.find(b"\n", pos) + 1 or n
+                    if fast is not None:  # the C text path: finds the block and decodes it
+                        end = fast.lines(self, buf, pos, pos + C_BLOCK)
+                        if end >= 0:
+                            pos = end
+                            continue
+                        # where its scan stopped (another command, the buffer's end, the C_BLOCK
+                        # bound): no whole line starts before that, so do not ask again until then
+                        retry = max(-1 - end, pos + 1)
+                    else:
+                        block = lines(buf, pos, pos + MAX_BLOCK)  # a whole stream fed at once: bounded copies
+                        if block is not None:
+                            pos = self._lines(buf, pos, block.end())
+                            continue
+                        retry = buf.find(b"\n", pos) + 1 or n
                 if m is not None:
-                    self._apply_run(bytes(buf[pos:m.end()]), pos)
+                    if fast is None:
+                        self._apply_run(bytes(buf[pos:m.end()]), pos)
+                    else:
+                        fast.apply_run(self, bytes(buf[pos:m.end()]), pos)
                     pos = m.end()
                     continue
                 if b >= 0x20:

@@ -299,18 +299,16 @@ class Document:
 
     def receipts(self) -> list[Receipt]:
         """Split on cuts; a trailing part without a cut is a receipt when it prints anything."""
+        events = self.events
         out: list[Receipt] = []
-        current: list[Event] = []
-        start = 0
-        for e in self.events:
-            if not current:
-                start = e.offset
-            current.append(e)
-            if isinstance(e, Cut):
-                out.append(Receipt(current, start, e.end, cut=True))
-                current = []
-        if current:
-            r = Receipt(current, start, current[-1].end, cut=False)
+        first = 0
+        for i in [i for i, e in enumerate(events) if isinstance(e, Cut)]:  # a slice per receipt
+            current = events[first:i + 1]
+            out.append(Receipt(current, current[0].offset, events[i].end, cut=True))
+            first = i + 1
+        if first < len(events):
+            current = events[first:]
+            r = Receipt(current, current[0].offset, current[-1].end, cut=False)
             if not r.is_blank or not out:
                 out.append(r)
         return out

@@ -18,21 +18,29 @@ def line_text(line: TextLine, cell: int) -> str:
         return spans[0].text.rstrip()
     out: list[str] = []
     col = 0
-    for span in line.spans:
-        target = (span.x + cell // 2) // cell if cell else 0
+    half = cell // 2
+    for span in spans:
+        text = span.text
+        target = (span.x + half) // cell if cell else 0
         if target > col:
             out.append(" " * (target - col))
             col = target
-        out.append(span.text)
-        col += max(1, round(span.cell * len(span.text) / cell)) if span.text else 0
+        out.append(text)
+        if text:  # columns the text takes: its length when it is in the line's own cell
+            col += len(text) if span.cell == cell and cell else max(1, round(span.cell * len(text) / cell))
     return "".join(out).rstrip()
 
 
 def receipt_lines(receipt: Receipt, cell: int = 12) -> list[str]:
     lines: list[str] = []
+    append = lines.append
     for e in receipt.events:
         if isinstance(e, TextLine):
-            lines.append(line_text(e, cell))
+            spans = e.spans
+            if len(spans) == 1 and spans[0].x == 0:  # line_text's common case, without the call
+                append(spans[0].text.rstrip())
+            else:
+                append(line_text(e, cell))
         elif isinstance(e, Feed):
             lines.extend([""] * e.lines)
         elif isinstance(e, Barcode) and e.hri != "none" and e.data:

@@ -7,18 +7,65 @@ it (python-escpos's magic encoder puts ESC t n before every euro sign and accent
 collects its text operations and is laid out when its LF comes; a line that would wrap
 is handed to the LineBuilder as it stands. Same events as command by command: the golden
 set (tests/unit/printer/test_golden.py) and the chunking properties check it.
+
+`_lines` is the reference. The optional C extension `gateway.printer._textpath`
+(built by setup.py when a compiler is there) does the same per block, calling back into
+these methods for the rare cases; `RG_PURE_PYTHON=1` in the environment keeps it unused.
+`text_path()` says which one decodes (`receipt-gateway doctor` shows it).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import os
 from operator import attrgetter
 
+from gateway.printer.codepages import decode_multibyte
 from gateway.printer.document import Span, TextLine
 from gateway.printer.layout import TEXT, decode_line_text, spans_if_fit
 from gateway.printer.profiles import FONT_HEIGHT
 from gateway.printer.style_runs import compile_run
 
+_C_API = 2  # TEXTPATH_API in _textpath.c
+
+
+def _load_accelerator():
+    """(the C module or None, why not); the C module builds Span/TextLine by their slots,
+    so it is used only when the dataclasses have exactly the fields it sets."""
+    if os.environ.get("RG_PURE_PYTHON"):
+        return None, "RG_PURE_PYTHON is set"
+    try:
+        from gateway.printer import _textpath
+    except ImportError as e:
+        return None, f"C extension not built ({e}); `pip install -e .` with a C compiler builds it"
+    if getattr(_textpath, "API", None) != _C_API:
+        return None, ("C extension out of date with text_lines.py; rebuild it: "
+                      "`python3 setup.py build_ext --inplace` or `pip install -e .`")
+    want = {Span: ["text", "x", "style", "cell"],
+            TextLine: ["offset", "end", "spans", "align", "left", "width", "height", "feed", "till_spans"]}
+    for cls, names in want.items():
+        if [f.name for f in dataclasses.fields(cls)] != names or hasattr(cls, "__post_init__"):
+            return None, f"{cls.__name__} fields changed; gateway/printer/_textpath.c must follow"
+    try:
+        _textpath.init(Span, TextLine, decode_multibyte, FONT_HEIGHT, TEXT)
+    except (TypeError, RuntimeError) as e:
+        return None, f"C extension refused the document classes: {e}"
+    return _textpath, ""
+
+
+ACCELERATOR, _WHY_PURE = _load_accelerator()
+
+
+def text_path() -> str:
+    """Which text path decodes: for `receipt-gateway doctor` and the benchmarks."""
+    if TextLines._fast is not None:
+        return "C (gateway.printer._textpath)"
+    return f"pure Python ({_WHY_PURE or 'switched off'})"
+
 MAX_BLOCK = 1 << 16  # bytes of whole lines handled per _lines call
+# ... and per call of the C path: it holds the GIL throughout (~0.4 ms for 8 KiB), so the
+# proxy's pump threads get it back as often as Python's 0.5 ms switch interval lets them
+C_BLOCK = 1 << 13
 _CONTEXT_KEY = attrgetter("kanji", "kanji_codec", "page", "intl", "bold", "underline", "width", "height",
                           "invert", "font", "double_strike", "upside_down", "rotated", "italic", "color",
                           "spacing")  # every setting _enc, _style, _cell and the text height read
@@ -26,6 +73,8 @@ _CONTEXT_KEY = attrgetter("kanji", "kanji_codec", "page", "intl", "bold", "under
 
 class TextLines:
     """Decoder methods for whole lines and style runs."""
+
+    _fast = ACCELERATOR  # the C text path, or None; tests set it to None to run the reference
 
     def _apply_run(self, run: bytes, pos: int) -> None:
         """A run of style commands (see style_runs): its settings, warnings and count at once."""
@@ -74,9 +123,10 @@ class TextLines:
     def _lines(self, buf, pos: int, stop: int) -> int:
         """Whole lines of text and style runs, each ended by LF: the same events as byte by byte.
 
-        One regex split cuts the block into text and runs. Text that starts a line and runs
-        to its LF (the runs before it applied) becomes its TextLine directly; a line with a
-        run inside collects its text operations and is laid out when its LF comes.
+        The reference text path (`_textpath.lines` does the same in C, finding the block
+        itself). One regex split cuts the block into text and runs. Text that starts a line
+        and runs to its LF (the runs before it applied) becomes its TextLine directly; a
+        line with a run inside collects its text operations and is laid out when its LF comes.
         """
         q = self._base + pos  # stream offset of the piece being read
         ops: list[list] = []  # the current line's text operations, when a run came inside it

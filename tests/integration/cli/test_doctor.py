@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from gateway.cli import main
+from gateway.printer.text_lines import text_path
 from tests.integration.cli.conftest import USER, broker_section, gateway_config
 from tests.mosquitto import free_port
 
@@ -30,7 +31,10 @@ def test_all_good_with_fake_printer_and_real_broker(tmp_path, capsys, fake_print
     assert f"ok    broker: mqtt://127.0.0.1:{auth_broker.port} accepted the connection as {USER}" in out
     assert f"ok    data dir: {tmp_path / 'data'} is writable" in out
     assert "serial ports:" in out and "USB printers:" in out and "input devices:" in out
-    assert out.rstrip().endswith("doctor: all checks passed")
+    assert f"decoder: text path: {text_path()}" in out
+    # a decoder without its C text path is a warning (with the fix), not a failure
+    warned = text_path().startswith("pure Python (C extension")
+    assert out.rstrip().endswith("doctor: all checks passed" + " (1 warning)" * warned)
     # the status request, nothing else: asking does not print
     assert bytes(fake_printer.printer.printed) == b"\x10\x04\x01\x10\x04\x02\x10\x04\x03\x10\x04\x04"
 

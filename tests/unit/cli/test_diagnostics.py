@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 
 from gateway.diagnostics.devices import input_devices, usb_printers
-from gateway.diagnostics.system import check_clock, check_data_dir, ntp_synchronized
+from gateway.diagnostics.system import (
+    Finding,
+    check_clock,
+    check_data_dir,
+    check_text_path,
+    ntp_synchronized,
+)
 
 
 def _usb_device(root, name, vendor, product, classes, manufacturer="", product_name=""):
@@ -74,3 +82,25 @@ def test_data_dir_findings(tmp_path):
     assert check_data_dir(tmp_path / "missing")[0].status == "fail"
     (tmp_path / "file").write_text("")
     assert check_data_dir(tmp_path / "file")[0].detail.endswith("is not a directory")
+
+
+def test_text_path_finding(monkeypatch):
+    from gateway.printer import text_lines
+
+    if text_lines.ACCELERATOR is not None:
+        assert check_text_path() == [Finding("ok", "text path: C (gateway.printer._textpath)")]
+    monkeypatch.setattr(text_lines.TextLines, "_fast", None)
+    monkeypatch.setattr(text_lines, "_WHY_PURE", "C extension not built (no module named _textpath)")
+    monkeypatch.delenv("RG_PURE_PYTHON", raising=False)
+    (found,) = check_text_path()
+    assert found.status == "warn" and "pure Python (C extension not built" in found.detail
+    assert "apt-get install gcc python3-dev" in found.remedy and "pip install -e ." in found.remedy
+    monkeypatch.setenv("RG_PURE_PYTHON", "1")
+    assert check_text_path()[0].status == "info"
+
+
+def test_rg_pure_python_switches_the_c_path_off():
+    code = "from gateway.printer.text_lines import text_path; print(text_path())"
+    env = {**os.environ, "RG_PURE_PYTHON": "1"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "pure Python (RG_PURE_PYTHON is set)"

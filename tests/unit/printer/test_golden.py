@@ -12,6 +12,9 @@ import pytest
 
 from .golden_streams import FIXTURE, cases, decode_chunked, key_of
 
+# on the C text path and on the pure-Python reference (conftest.py)
+pytestmark = pytest.mark.usefixtures("text_path")
+
 
 @pytest.fixture(scope="module")
 def golden() -> dict:

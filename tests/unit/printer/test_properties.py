@@ -2,12 +2,16 @@
 
 import tracemalloc
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gateway.printer.decoder import Decoder, decode
 
 from .helpers import comparable, feed_chunks
+
+# on the C text path and on the pure-Python reference (conftest.py)
+pytestmark = pytest.mark.usefixtures("text_path")
 
 # streams made of real command fragments, text and raw noise, so the search reaches deep states
 FRAGMENTS = [

@@ -3,7 +3,7 @@
 F=files
 install -d "${ROOTFS_DIR}/opt/receipt-gateway/hardware" "${ROOTFS_DIR}/etc/receipt-gateway"
 cp -r "$F/hardware/." "${ROOTFS_DIR}/opt/receipt-gateway/hardware/"
-cp "$F"/receipt_gateway-*.whl "${ROOTFS_DIR}/tmp/"
+cp "$F"/receipt*gateway-*.tar.gz "${ROOTFS_DIR}/tmp/"
 
 install -m 0644 "$F/hardware/systemd/receipt-gateway.service" "${ROOTFS_DIR}/etc/systemd/system/"
 install -m 0644 "$F/hardware/systemd/receipt-gateway-gadget.service" "${ROOTFS_DIR}/etc/systemd/system/"
@@ -16,8 +16,11 @@ set -e
 id receipt-gw >/dev/null 2>&1 || useradd --system --home-dir /var/lib/receipt-gateway \
   --shell /usr/sbin/nologin --groups dialout,input,lp receipt-gw
 python3 -m venv /opt/receipt-gateway
-/opt/receipt-gateway/bin/pip install --no-cache-dir /tmp/receipt_gateway-*.whl
-rm -f /tmp/receipt_gateway-*.whl
+# from the source archive: the decoder's optional C text path is compiled here, for the Pi
+apt-get install -y --no-install-recommends gcc python3-dev
+/opt/receipt-gateway/bin/pip install --no-cache-dir /tmp/receipt*gateway-*.tar.gz
+rm -f /tmp/receipt*gateway-*.tar.gz
+apt-get purge -y --auto-remove gcc python3-dev  # no compiler left on the box
 chown root:receipt-gw /etc/receipt-gateway && chmod 0750 /etc/receipt-gateway
 install -d -o receipt-gw -g receipt-gw -m 0750 /var/lib/receipt-gateway
 mkdir -p /etc/systemd/journald.conf.d
