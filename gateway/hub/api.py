@@ -80,9 +80,10 @@ def _customer(request: Request) -> dict:
 
 
 def _account_json(store, account: dict) -> dict:
+    points = account.get("points_balance")   # Store.account has it; account_by_email/_by_card do not
     return {"account_id": account["account_id"], "email": account.get("email"),
-            "mode": account.get("mode"), "locale": account.get("locale"),
-            "created_at": account.get("created_at"), "points_balance": store.balance(account["account_id"])}
+            "mode": account.get("mode"), "locale": account.get("locale"), "created_at": account.get("created_at"),
+            "points_balance": store.balance(account["account_id"]) if points is None else points}
 
 
 def _receipt_json(row: dict, full: bool) -> dict:
@@ -130,7 +131,7 @@ async def receipts(request: Request) -> Response:
     full = request.query_params.get("full") in ("1", "true")
     rows = hub_of(request).store.receipts_for_account(
         account["account_id"], q=request.query_params.get("q") or None, month=month or None,
-        limit=limit, offset=offset)
+        limit=limit, offset=offset, bodies=full)
     return JSONResponse({"account_id": account["account_id"], "limit": limit, "offset": offset,
                          "receipts": [_receipt_json(dict(r), full) for r in rows]})
 

@@ -26,6 +26,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Index,
     Integer,
@@ -159,6 +160,7 @@ MIGRATIONS = [
 
 
 _RECEIPT_COLUMNS = [c.name for c in receipts.columns]
+_COLUMNS = [c for c in receipts.columns if c.name != "body"]
 # the hot path of ingest into SQLite: one plain executemany, no per-row SQLAlchemy parameter processing
 _SQLITE_INSERT = (f"INSERT INTO receipts ({', '.join(_RECEIPT_COLUMNS)}) "
                   f"VALUES ({', '.join('?' * len(_RECEIPT_COLUMNS))})")
@@ -174,6 +176,16 @@ _POINTS = (select(func.coalesce(func.sum(ledger.c.points), 0)).where(ledger.c.ac
 _CARD_PREFERENCE = (select(accounts.c.mode, accounts.c.locale, accounts.c.greeting_name, _POINTS.label("points_balance"))
                     .select_from(cards.join(accounts, cards.c.account_id == accounts.c.account_id))
                     .where(cards.c.card_hmac == bindparam("card")))
+# an account with its balance (the sum of its ledger rows) in one query: every account page needs both
+_ACCOUNT = select(accounts, _POINTS.label("points_balance")).where(accounts.c.account_id == bindparam("aid"))
+_BALANCE = select(func.coalesce(func.sum(ledger.c.points), 0)).where(ledger.c.account_id == bindparam("aid"))
+# totals per month, summed by the database in whole cents: an e-receipt's total has exactly two
+# decimals (the schema's `amount`), so "12.35" -> 1235 is exact; no float, no row per receipt to Python
+_MONTH = func.substr(receipts.c.issued_at, 1, 7)
+_MONTHLY = (select(_MONTH.label("month"), func.count().label("n"),
+                   func.sum(func.cast(func.replace(receipts.c.total, ".", ""), BigInteger)).label("cents"))
+            .where(receipts.c.account_id == bindparam("aid")).group_by(_MONTH))
+_LEDGER = select(ledger).where(ledger.c.account_id == bindparam("aid")).order_by(ledger.c.entry_id.desc())
 
 
 def now_iso() -> str:
@@ -488,10 +500,11 @@ class Store:
         return _public(row) if row else None
 
     def receipts_for_account(self, account_id: str, q: str | None = None, month: str | None = None,
-                             limit: int = 50, offset: int = 0) -> list[dict]:
+                             limit: int = 50, offset: int = 0, bodies: bool = True) -> list[dict]:
         """The account's receipts, newest first; `q` searches number, merchant and lines (case-blind),
-        `month` is 'YYYY-MM' of issued_at."""
-        stmt = select(receipts).where(receipts.c.account_id == account_id)
+        `month` is 'YYYY-MM' of issued_at. bodies=False: the columns only, no `receipt` (the
+        e-receipts are not read nor parsed)."""
+        stmt = (select(receipts) if bodies else select(*_COLUMNS)).where(receipts.c.account_id == account_id)
         if month:
             stmt = stmt.where(receipts.c.issued_at.like(f"{_like_escape(month)}%", escape="\\"))
         if q:
@@ -500,20 +513,19 @@ class Store:
                                   func.lower(receipts.c.body).like(pattern, escape="\\")))
         stmt = stmt.order_by(receipts.c.issued_at.desc(), receipts.c.receipt_id.desc()).limit(limit).offset(offset)
         with self.read() as conn:
-            return [_public(r) for r in conn.execute(stmt)]
+            return [_public(r) if bodies else dict(r._mapping) for r in conn.execute(stmt)]
 
     def monthly_totals(self, account_id: str) -> list[tuple[str, int, str]]:
-        """[(month 'YYYY-MM', receipt count, total as a decimal string)], newest month first."""
+        """[(month 'YYYY-MM', receipt count, total as a decimal string)], newest month first
+        (one GROUP BY on the receipts_account index)."""
         with self.read() as conn:
-            rows = conn.execute(select(receipts.c.issued_at, receipts.c.total)
-                                .where(receipts.c.account_id == account_id))
-            months: dict[str, list] = {}
-            for issued, total in rows:
-                m = (issued or "")[:7] or "unknown"
-                acc = months.setdefault(m, [0, Decimal("0.00")])
-                acc[0] += 1
-                acc[1] += _dec(total) or 0
-        return [(m, n, f"{t:.2f}") for m, (n, t) in sorted(months.items(), reverse=True)]
+            rows = conn.execute(_MONTHLY, {"aid": account_id}).all()
+        months: dict[str, list] = {}
+        for month, n, cents in rows:   # NULL and '' issued_at are both "unknown"
+            acc = months.setdefault(month or "unknown", [0, 0])
+            acc[0] += n
+            acc[1] += int(cents or 0)
+        return [(m, n, f"{Decimal(c) / 100:.2f}") for m, (n, c) in sorted(months.items(), reverse=True)]
 
     def claim(self, account_id: str, receipt_number: str, date, total) -> str | None:
         """Attach the one unclaimed receipt with exactly this number, date (YYYY-MM-DD of issued_at)
@@ -593,11 +605,12 @@ class Store:
         return True
 
     def account(self, account_id: str) -> dict | None:
+        """The account's row and `points_balance` (the sum of its ledger, as `balance`), or None."""
         if not account_id:
             return None
         with self.read() as conn:
-            row = conn.execute(select(accounts).where(accounts.c.account_id == account_id)).first()
-        return dict(row._mapping) if row else None
+            row = conn.execute(_ACCOUNT, {"aid": account_id}).first()
+        return dict(row._mapping, points_balance=int(row.points_balance)) if row else None
 
     def account_by_email(self, email: str) -> dict | None:
         with self.read() as conn:
@@ -664,14 +677,13 @@ class Store:
 
     def balance(self, account_id: str) -> int:
         with self.read() as conn:
-            return int(conn.execute(select(func.coalesce(func.sum(ledger.c.points), 0))
-                                    .where(ledger.c.account_id == account_id)).scalar())
+            return int(conn.execute(_BALANCE, {"aid": account_id}).scalar())
 
-    def ledger(self, account_id: str) -> list[dict]:
-        """The account's ledger rows, newest first."""
+    def ledger(self, account_id: str, limit: int | None = None, offset: int = 0) -> list[dict]:
+        """The account's ledger rows, newest first (`limit` of them from `offset`, or all)."""
+        stmt = _LEDGER if limit is None else _LEDGER.limit(limit).offset(offset)
         with self.read() as conn:
-            return [dict(r._mapping) for r in conn.execute(
-                select(ledger).where(ledger.c.account_id == account_id).order_by(ledger.c.entry_id.desc()))]
+            return [dict(r._mapping) for r in conn.execute(stmt, {"aid": account_id})]
 
     def add_entry(self, account_id: str, kind: str, points: int, note: str = "", *,
                   receipt_id: str | None = None, expires_at: str | None = None) -> int:
