@@ -24,6 +24,7 @@ from gateway.hub.web import client_ip, hub_of
 MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 HMAC_HEX = re.compile(r"[0-9a-f]{64}")
 MAX_PAGE = 200
+MAX_REMINDER_DAYS = 365   # as [loyalty_rules] reminder_days allows
 
 
 def load_api_keys(path: str | Path | None) -> dict[str, str]:
@@ -143,6 +144,19 @@ async def points(request: Request) -> Response:
                          "entries": [dict(e) for e in store.ledger(account["account_id"])]})
 
 
+async def expiring_points(request: Request) -> Response:
+    """The reminder list: customers whose points expire within `days` (default [loyalty_rules]
+    reminder_days), for the ERP to send the reminders."""
+    _caller(request)
+    store = hub_of(request).store
+    days = request.query_params.get("days")
+    if days is None:
+        days = store.rules.reminder_days
+    elif not days.isdigit() or not 1 <= int(days) <= MAX_REMINDER_DAYS:
+        raise HTTPException(400, f"days must be a whole number from 1 to {MAX_REMINDER_DAYS}")
+    return JSONResponse({"days": int(days), "accounts": store.expiry_reminders(int(days))})
+
+
 async def openapi(request: Request) -> Response:
     return JSONResponse(OPENAPI)
 
@@ -183,6 +197,10 @@ OPENAPI = {
             "ReceiptList", (400, 401, 404, 429)),
         "/api/v1/customers/{account_id}/points": _get("Points balance and every ledger entry",
                                                       [_ACCOUNT], "Points"),
+        "/api/v1/points/expiring": _get("The reminder list: customers whose points expire soon, earliest first", [
+            _param("days", "query", f"within this many days (1 to {MAX_REMINDER_DAYS}; default [loyalty_rules] "
+                                    "reminder_days)", _INT)],
+            "ExpiringPoints", (400, 401, 429)),
     },
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -203,6 +221,14 @@ OPENAPI = {
             "ReceiptList": {"type": "object", "properties": {
                 "account_id": _STR, "limit": _INT, "offset": _INT,
                 "receipts": {"type": "array", "items": {"$ref": "#/components/schemas/Receipt"}}}},
+            "ExpiringPoints": {"type": "object", "properties": {
+                "days": _INT,
+                "accounts": {"type": "array", "items": {"type": "object", "properties": {
+                    "account_id": _STR, "email": _NUM, "locale": _STR,
+                    "points": {"type": "integer", "description": "points expiring within the days"},
+                    "expires_at": {"type": "string", "description": "when the first of them expire (UTC)"},
+                    "lots": {"type": "array", "items": {"type": "object", "properties": {
+                        "expires_at": _STR, "points": _INT}}}}}}}},
             "Points": {"type": "object", "properties": {
                 "account_id": _STR, "balance": _INT,
                 "entries": {"type": "array", "items": {"type": "object", "properties": {
@@ -218,4 +244,5 @@ ROUTES = [
     Route("/api/v1/customers/{account_id}", customer),
     Route("/api/v1/customers/{account_id}/receipts", receipts),
     Route("/api/v1/customers/{account_id}/points", points),
+    Route("/api/v1/points/expiring", expiring_points),
 ]

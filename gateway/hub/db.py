@@ -21,7 +21,7 @@ import os
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -34,7 +34,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    and_,
     bindparam,
     create_engine,
     delete,
@@ -118,6 +117,7 @@ ledger = Table(
     Column("expires_at", String(40)),
     Index("ledger_account", "account_id", "entry_id"),
     Index("ledger_receipt", "receipt_id"),
+    Index("ledger_expires", "expires_at"),   # the hourly expiry and the reminder list find their rows
 )
 
 login_tokens = Table(
@@ -156,7 +156,13 @@ MIGRATIONS = [
      lambda conn: metadata.create_all(conn, tables=[receipts, gateways, accounts, cards, ledger, login_tokens])),
     (2, "rejected: malformed e-receipts kept whole for repair",
      lambda conn: metadata.create_all(conn, tables=[rejected])),
+    (3, "ledger_expires index: expiry and the reminder list without reading the whole ledger",
+     lambda conn: _index(ledger, "ledger_expires").create(conn, checkfirst=True)),
 ]
+
+
+def _index(table: Table, name: str) -> Index:
+    return next(i for i in table.indexes if i.name == name)
 
 
 _RECEIPT_COLUMNS = [c.name for c in receipts.columns]
@@ -727,30 +733,36 @@ class Store:
         return total
 
     def expiry_reminders(self, within_days: int | None = None, now: datetime | None = None) -> list[dict]:
-        """Accounts with points expiring within `within_days` (default the rules' reminder_days):
-        [{account_id, email, locale, points, expires_at}] (earliest expiry first)."""
-        from datetime import timedelta
+        """The reminder list: accounts with points that expire after `now` and within `within_days`
+        (default the rules' reminder_days), earliest expiry first:
+        [{account_id, email, locale, points, expires_at, lots: [{expires_at, points}]}] where
+        `points` is the sum of the lots and `expires_at` the first lot's date.
 
+        Read from the ledger alone (spending takes the points that expire first, as
+        `expire_points` does), in one query; ledger rows of an account that no longer exists
+        (deleted) never show."""
         now = now or datetime.now(UTC)
         days = self.rules.reminder_days if within_days is None else within_days
         now_s = now.astimezone(UTC).isoformat(timespec="seconds")
         until = (now + timedelta(days=days)).astimezone(UTC).isoformat(timespec="seconds")
-        out = []
+        due = (select(ledger.c.account_id).where(ledger.c.expires_at > now_s, ledger.c.expires_at <= until)
+               .distinct().scalar_subquery())
+        stmt = (select(ledger.c.account_id, accounts.c.email, accounts.c.locale, ledger.c.points, ledger.c.expires_at)
+                .join(accounts, accounts.c.account_id == ledger.c.account_id)
+                .where(ledger.c.account_id.in_(due)).order_by(ledger.c.account_id))
+        by_account: dict[str, tuple] = {}
         with self.read() as conn:
-            ids = list(conn.execute(select(ledger.c.account_id).distinct()
-                                    .where(and_(ledger.c.expires_at.is_not(None), ledger.c.expires_at <= until)))
-                       .scalars())
-            for account_id in ids:
-                entries = [dict(r._mapping) for r in conn.execute(
-                    select(ledger.c.points, ledger.c.expires_at).where(ledger.c.account_id == account_id))]
-                soon = [(w, p) for w, p in expiring(entries, now) if now_s < w <= until]
-                if soon:
-                    acc = conn.execute(select(accounts.c.email, accounts.c.locale)
-                                       .where(accounts.c.account_id == account_id)).first()
-                    out.append({"account_id": account_id, "email": acc.email if acc else None,
-                                "locale": acc.locale if acc else "en", "points": sum(p for _, p in soon),
-                                "expires_at": soon[0][0]})
-        return sorted(out, key=lambda r: r["expires_at"])
+            for r in conn.execute(stmt):
+                by_account.setdefault(r.account_id, (r.email, r.locale, []))[2].append(
+                    {"points": r.points, "expires_at": r.expires_at})
+        out = []
+        for account_id, (email, locale, entries) in by_account.items():
+            soon = [(w, p) for w, p in expiring(entries, now) if now_s < w <= until]
+            if soon:
+                out.append({"account_id": account_id, "email": email, "locale": locale,
+                            "points": sum(p for _, p in soon), "expires_at": soon[0][0],
+                            "lots": [{"expires_at": w, "points": p} for w, p in soon]})
+        return sorted(out, key=lambda r: (r["expires_at"], r["account_id"]))
 
     # ---- sign-in tokens (hashed by the caller; the hub never stores a token in clear) -----------
     def put_login_token(self, token_hash: str, expires_at: str, *, account_id: str | None = None,
