@@ -239,7 +239,9 @@ def make_engine(url: str, *, base_dir: str | Path | None = None, schema: str | N
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn):
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("rg_write") else "BEGIN")
+            # straight to the driver: through exec_driver_sql this BEGIN cost as much as the query after it
+            conn.connection.driver_connection.execute(
+                "BEGIN IMMEDIATE" if conn.get_execution_options().get("rg_write") else "BEGIN")
 
         return engine
     engine = create_engine(full, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
