@@ -97,6 +97,13 @@ def test_history_search_month_filter_and_totals(make_store):
     assert [r["sequence"] for r in store.receipts_for_account(acc, q="%")] == []
     assert [r["sequence"] for r in store.receipts_for_account(acc, limit=1, offset=1)] == [2]
     assert store.monthly_totals(acc) == [("2025-02", 1, "7.10"), ("2025-01", 2, "12.35")]
+    # a return (negative total) takes its amount off its month, to the cent
+    back = [{"description": "Coffee", "quantity": "-1", "unit_price": "2.35", "amount": "-2.35", "vat_code": "A",
+             "kind": "return"}]
+    store.insert_receipts([incoming(make(5, issued_at="2025-01-21T09:00:00+01:00", total="-2.35", card=CARD,
+                                         lines=back)),
+                           incoming(make(6, issued_at="2025-03-01T09:00:00+01:00", total="0.05", card=CARD))])
+    assert store.monthly_totals(acc) == [("2025-03", 1, "0.05"), ("2025-02", 1, "7.10"), ("2025-01", 3, "10.00")]
     assert store.account_by_email("ann@example.org")["account_id"] == acc
 
 
