@@ -25,7 +25,8 @@ DEFAULT_CONFIG = "/etc/receipt-gateway/hub.toml"
 def add_arguments(p) -> None:
     p.add_argument("--config", default=DEFAULT_CONFIG, help=f"hub config with [mqtt] and [hub] (default {DEFAULT_CONFIG})")
     p.add_argument("--migrate-only", action="store_true", help="create or upgrade the database tables, then exit")
-    sub = p.add_subparsers(dest="action", metavar="ACTION")   # none: run the hub
+    sub = p.add_subparsers(dest="action", metavar="ACTION", title="actions",
+                           description="none: run the hub; reminders: print the points reminder list")
     r = sub.add_parser("reminders", help="list the customers whose points expire soon (CSV or JSON on stdout)",
                        description="The customers whose points expire within N days, with the points and "
                                    "the date (earliest first), from the hub's ledger.")
