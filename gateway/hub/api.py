@@ -140,7 +140,7 @@ async def receipts(request: Request) -> Response:
 async def points(request: Request) -> Response:
     account = _customer(request)
     store = hub_of(request).store
-    return JSONResponse({"account_id": account["account_id"], "balance": store.balance(account["account_id"]),
+    return JSONResponse({"account_id": account["account_id"], "balance": account["points_balance"],
                          "entries": [dict(e) for e in store.ledger(account["account_id"])]})
 
 
