@@ -35,6 +35,7 @@ from sqlalchemy import (
     Table,
     Text,
     bindparam,
+    cast,
     create_engine,
     delete,
     event,
@@ -189,7 +190,7 @@ _BALANCE = select(func.coalesce(func.sum(ledger.c.points), 0)).where(ledger.c.ac
 # decimals (the schema's `amount`), so "12.35" -> 1235 is exact; no float, no row per receipt to Python
 _MONTH = func.substr(receipts.c.issued_at, 1, 7)
 _MONTHLY = (select(_MONTH.label("month"), func.count().label("n"),
-                   func.sum(func.cast(func.replace(receipts.c.total, ".", ""), BigInteger)).label("cents"))
+                   func.sum(cast(func.replace(receipts.c.total, ".", ""), BigInteger)).label("cents"))
             .where(receipts.c.account_id == bindparam("aid")).group_by(_MONTH))
 _LEDGER = select(ledger).where(ledger.c.account_id == bindparam("aid")).order_by(ledger.c.entry_id.desc())
 
