@@ -1,25 +1,29 @@
-"""Hub web pages under load: latency p50/p99 with N concurrent clients (target p99 < 50 ms).
+"""Hub web pages under load: latency p50/p99/max per page with N concurrent clients (target p99 < 50 ms).
 
-    python3 benchmarks/hub_pages.py --clients 8 --duration 10
+    python3 benchmarks/hub_pages.py --clients 8 --duration 10 [--workers 2]
 
 The hub's web app runs under uvicorn in its own process (one worker, as `receipt-gateway hub`
-runs it) on a SQLite store of --accounts accounts x --per-account receipts (python-escpos
-sample receipts, decoded and extracted like a gateway does). Each of the N clients (asyncio +
-httpx, keep-alive, in this process) is a signed-in customer (the emailed-link flow) who loops
-over: the receipt page the QR opens, the history, a history search, the points page, and
-the ERP API's receipt list. Prints requests/s and p50/p99/max per page and over all.
+runs it, or --workers) on a SQLite store of --accounts accounts x --per-account receipts
+(python-escpos sample receipts, decoded and extracted like a gateway does). The load comes from
+wrk (C, epoll, one thread; Debian's `wrk` package), so the figures are the server's, not a Python
+client's: N keep-alive connections, each sending its next request as soon as the last one is
+answered. httpx only signs the customers in (the emailed-link flow) for their session cookies.
+
+Runs: each page alone (the receipt page the QR opens, the history, a history search, the points
+page, the ERP API's receipt list), then all five mixed, --duration seconds each. Per run: requests/s,
+p50/p99/max latency (wrk --latency), answers other than 200 and socket errors (any makes the
+benchmark fail), and the server's CPU per request (user + system of the server processes, /proc).
 The PNG/PDF downloads are measured apart (--downloads): they draw a picture of the paper.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import copy
 import json
 import os
 import re
-import statistics
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -30,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 API_KEY = "bench-key-0123456789abcdef0123456789abcdef"
+LUA = Path(__file__).with_name("hub_pages.lua")
 
 
 def build(data: Path, accounts: int, per_account: int) -> dict:
@@ -82,56 +87,53 @@ def bench_app():
     return app_from_env()
 
 
-def serve(data: Path, port: int, workers: int) -> None:
+def serve(data: Path, port: int, workers: int, http: str, loop: str) -> None:
     """The server process(es): uvicorn, one process as `receipt-gateway hub` runs it, or --workers."""
     import uvicorn
 
     os.environ["RG_HUB_CONFIG"] = str(data / "hub.toml")
     uvicorn.run("benchmarks.hub_pages:bench_app", factory=True, host="127.0.0.1", port=port,
-                log_level="warning", access_log=False, lifespan="off", workers=workers)
+                log_level="warning", access_log=False, lifespan="off", workers=workers, http=http, loop=loop)
 
 
-async def sign_in(client, base: str, data: Path, address: str) -> None:
+def sign_in(base: str, data: Path, address: str) -> str:
+    """The emailed-link sign-in with httpx; the session cookie header it ends with."""
     from email import message_from_bytes, policy
 
-    page = await client.get(f"{base}/signin")
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
-    r = await client.post(f"{base}/signin/email", data={"csrf": csrf, "email": address, "next": "/account"})
-    if "a link is on its way" not in r.text:
-        raise RuntimeError(f"sign-in for {address}: HTTP {r.status_code}")
-    mails = [message_from_bytes(p.read_bytes(), policy=policy.default) for p in sorted((data / "mail").glob("*.eml"))]
-    body = [m for m in mails if m["To"] == address][-1].get_content()
-    token = re.search(r"/signin/link/([A-Za-z0-9_-]+)", body).group(1)
-    r = await client.post(f"{base}/signin/link", data={"csrf": csrf, "token": token, "next": "/account"})
-    assert r.status_code == 200 and "My receipts" in r.text, r.status_code
-
-
-async def customer(n: int, base: str, data: Path, plan: dict, warm: float, until: float, results: dict,
-                   downloads: bool):
-    """One signed-in customer browsing until `until`; times are kept from `warm` on."""
     import httpx
 
-    me = plan["accounts"][n % len(plan["accounts"])]
-    pages = [("receipt", "/r/{token}"), ("history", "/account"),
-             ("search", f"/account?q={me['search']}"), ("points", "/account/points"),
-             ("api", f"/api/v1/customers/{me['account_id']}/receipts?limit=20")]
+    with httpx.Client(follow_redirects=True, timeout=30) as client:
+        page = client.get(f"{base}/signin")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+        r = client.post(f"{base}/signin/email", data={"csrf": csrf, "email": address, "next": "/account"})
+        if "a link is on its way" not in r.text:
+            raise RuntimeError(f"sign-in for {address}: HTTP {r.status_code}")
+        mails = [message_from_bytes(p.read_bytes(), policy=policy.default)
+                 for p in sorted((data / "mail").glob("*.eml"))]
+        body = [m for m in mails if m["To"] == address][-1].get_content()
+        token = re.search(r"/signin/link/([A-Za-z0-9_-]+)", body).group(1)
+        r = client.post(f"{base}/signin/link", data={"csrf": csrf, "token": token, "next": "/account"})
+        if r.status_code != 200 or "My receipts" not in r.text:
+            raise RuntimeError(f"sign-in link for {address}: HTTP {r.status_code}")
+        return "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+
+
+def request_lines(base: str, data: Path, plan: dict, clients: int, downloads: bool) -> dict[str, list[str]]:
+    """{page: [PATH\tCOOKIE\tAUTHORIZATION, ...]}: one signed-in customer per client, 10 receipts each."""
+    pages = {"receipt": "/r/{token}", "history": "/account", "search": "/account?q={search}",
+             "points": "/account/points", "api": "/api/v1/customers/{account_id}/receipts?limit=20"}
     if downloads:
-        pages = [("png", "/r/{token}/receipt.png"), ("pdf", "/r/{token}/receipt.pdf")]
-    async with httpx.AsyncClient(follow_redirects=True, timeout=30) as client:
-        await sign_in(client, base, data, me["email"])
-        i = 0
-        while (now := time.monotonic()) < until:
-            name, path = pages[i % len(pages)]
-            path = path.replace("{token}", me["tokens"][i % len(me["tokens"])])
-            headers = {"authorization": f"Bearer {API_KEY}"} if name == "api" else {}
-            t0 = time.perf_counter()
-            r = await client.get(base + path, headers=headers)
-            dt = time.perf_counter() - t0
-            if r.status_code != 200:
-                raise RuntimeError(f"{path}: HTTP {r.status_code}")
-            if now >= warm:
-                results.setdefault(name, []).append(dt)
-            i += 1
+        pages = {"png": "/r/{token}/receipt.png", "pdf": "/r/{token}/receipt.pdf"}
+    out: dict[str, list[str]] = {name: [] for name in pages}
+    for n in range(clients):
+        me = plan["accounts"][n % len(plan["accounts"])]
+        cookie = sign_in(base, data, me["email"])
+        for name, path in pages.items():
+            auth = f"Bearer {API_KEY}" if name == "api" else ""
+            for token in me["tokens"]:
+                target = path.format(token=token, search=me["search"], account_id=me["account_id"])
+                out[name].append(f"{target}\t{'' if name == 'api' else cookie}\t{auth}")
+    return out
 
 
 def cpu_seconds(pid: int) -> float:
@@ -147,45 +149,45 @@ def cpu_seconds(pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(p / 100 * len(values)))] * 1000
-
-
-async def load(base: str, data: Path, plan: dict, clients: int, duration: float, downloads: bool,
-               server_pid: int) -> dict:
-    results: dict[str, list[float]] = {}
-    warm = time.monotonic() + 3.0  # sign-in and the first pages are not counted
-    until = warm + duration
-    cpu: list[float] = []
-
-    async def meter():
-        await asyncio.sleep(max(0.0, warm - time.monotonic()))
-        cpu.append(cpu_seconds(server_pid))
-        await asyncio.sleep(max(0.0, until - time.monotonic()))
-        cpu.append(cpu_seconds(server_pid))
-
-    await asyncio.gather(meter(), *(customer(n, base, data, plan, warm, until, results, downloads)
-                                    for n in range(clients)))
-    results["_elapsed"] = [duration]
-    results["_cpu"] = [cpu[1] - cpu[0]]
-    return results
+def wrk(wrk_bin: str, base: str, lines: list[str], clients: int, threads: int, duration: float,
+        server_pid: int, workdir: Path) -> dict:
+    """One wrk run over `lines`; its summary with the server's CPU time."""
+    reqs = workdir / "requests.tsv"
+    reqs.write_text("\n".join(lines) + "\n")
+    cpu0 = cpu_seconds(server_pid)
+    run = subprocess.run([wrk_bin, f"-t{threads}", f"-c{clients}", f"-d{max(1, round(duration))}s", "--latency", "--timeout", "10s",
+                          "-s", str(LUA), base, "--", str(reqs)], capture_output=True, text=True)
+    cpu = cpu_seconds(server_pid) - cpu0
+    if run.returncode != 0:
+        raise RuntimeError(f"wrk failed ({run.returncode}): {run.stderr.strip() or run.stdout.strip()}")
+    summary = json.loads([line for line in run.stdout.splitlines() if line.startswith("{")][-1])
+    summary["cpu_s"] = cpu
+    return summary
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--clients", type=int, default=8)
-    ap.add_argument("--duration", type=float, default=10)
+    ap.add_argument("--clients", type=int, default=8, help="concurrent keep-alive connections (default 8)")
+    ap.add_argument("--duration", type=float, default=10, help="seconds per run (default 10)")
+    ap.add_argument("--threads", type=int, default=1, help="wrk threads (default 1: it needs little CPU)")
     ap.add_argument("--accounts", type=int, default=20)
     ap.add_argument("--per-account", type=int, default=60)
     ap.add_argument("--downloads", action="store_true", help="measure the PNG and PDF downloads instead")
     ap.add_argument("--workers", type=int, default=1, help="web processes (uvicorn --workers)")
-    ap.add_argument("--serve", nargs=3, metavar=("DIR", "PORT", "WORKERS"), help=argparse.SUPPRESS)
+    ap.add_argument("--http", default="auto", choices=("auto", "h11", "httptools"), help="uvicorn --http")
+    ap.add_argument("--loop", default="auto", choices=("auto", "asyncio", "uvloop"), help="uvicorn --loop")
+    ap.add_argument("--mixed-only", action="store_true", help="only the run of all pages mixed")
+    ap.add_argument("--serve", nargs=5, metavar=("DIR", "PORT", "WORKERS", "HTTP", "LOOP"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve:
-        serve(Path(args.serve[0]), int(args.serve[1]), int(args.serve[2]))
+        serve(Path(args.serve[0]), int(args.serve[1]), int(args.serve[2]), args.serve[3], args.serve[4])
         return 0
-    from tests.webserver import free_port
+    wrk_bin = shutil.which("wrk")
+    if not wrk_bin:
+        print("hub_pages: wrk is not installed; it drives the load (a C HTTP benchmark tool): "
+              "apt-get install wrk (Debian/Ubuntu), then run this again", file=sys.stderr)
+        return 2
+    from gateway.mqtt.local_broker import free_port
 
     data = Path(tempfile.mkdtemp(prefix="hub-bench-"))
     t = time.perf_counter()
@@ -193,8 +195,9 @@ def main() -> int:
     print(f"store: {args.accounts} accounts x {args.per_account} receipts = {args.accounts * args.per_account} "
           f"receipts (built in {time.perf_counter() - t:.1f} s)")
     port = free_port()
-    server = subprocess.Popen([sys.executable, __file__, "--serve", str(data), str(port), str(args.workers)],
-                              cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    server = subprocess.Popen([sys.executable, __file__, "--serve", str(data), str(port), str(args.workers),
+                               args.http, args.loop], cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    results: dict[str, dict] = {}
     try:
         import httpx
 
@@ -205,21 +208,36 @@ def main() -> int:
                 break
             except httpx.TransportError:
                 time.sleep(0.05)
-        results = asyncio.run(load(base, data, plan, args.clients, args.duration, args.downloads, server.pid))
+        lines = request_lines(base, data, plan, args.clients, args.downloads)
+        mixed = [line for group in zip(*lines.values(), strict=True) for line in group]
+        wrk(wrk_bin, base, mixed, args.clients, args.threads, 2, server.pid, data)   # warm-up, not counted
+        runs = ([] if args.mixed_only else list(lines.items())) + [("all (mixed)", mixed)]
+        for name, page_lines in runs:
+            results[name] = wrk(wrk_bin, base, page_lines, args.clients, args.threads, args.duration,
+                                server.pid, data)
     finally:
         server.terminate()
         server.wait(10)
-    elapsed = results.pop("_elapsed")[0]
-    cpu = results.pop("_cpu")[0]
-    every = [v for vs in results.values() for v in vs]
-    print(f"{args.workers} web process(es), {args.clients} concurrent clients, {elapsed:.1f} s: {len(every)} requests, "
-          f"{len(every) / elapsed:.0f} req/s; server CPU {cpu / max(1, len(every)) * 1000:.1f} ms a request "
-          f"({cpu / elapsed * 100:.0f} % of a core); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print(f"{'page':10} {'count':>6} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}")
-    for name, vs in sorted(results.items()) + [("all", every)]:
-        print(f"{name:10} {len(vs):6d} {statistics.median(vs) * 1000:8.1f} {pct(vs, 99):8.1f} {max(vs) * 1000:8.1f}")
-    print(json.dumps({"p99_ms": round(pct(every, 99), 1), "req_per_s": round(len(every) / elapsed),
-                      "cpu_ms_per_request": round(cpu / max(1, len(every)) * 1000, 1)}))
+    print(f"{args.workers} web process(es) (uvicorn http={args.http} loop={args.loop}), {args.clients} connections "
+          f"from wrk ({args.threads} thread), {args.duration:.0f} s a run; load average {os.getloadavg()[0]:.1f} "
+          f"on {os.cpu_count()} cores")
+    print(f"{'page':12} {'requests':>8} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} "
+          f"{'cpu ms/req':>10} {'not 200':>7} {'errors':>6}")
+    failed = 0
+    for name, r in results.items():
+        secs = r["duration_us"] / 1e6
+        errors = r["connect"] + r["read"] + r["write"] + r["timeout"]
+        failed += r["not200"] + errors
+        print(f"{name:12} {r['requests']:8d} {r['requests'] / secs:7.0f} {r['p50_us'] / 1000:7.1f} "
+              f"{r['p99_us'] / 1000:7.1f} {r['max_us'] / 1000:7.1f} {r['cpu_s'] / max(1, r['requests']) * 1000:10.2f} "
+              f"{r['not200']:7d} {errors:6d}" + (f"  (first answer not 200: {r['first_not200']})" if r["not200"] else ""))
+    m = results["all (mixed)"]
+    print(json.dumps({"p99_ms": round(m["p99_us"] / 1000, 1), "req_per_s": round(m["requests"] / (m["duration_us"] / 1e6)),
+                      "cpu_ms_per_request": round(m["cpu_s"] / max(1, m["requests"]) * 1000, 2),
+                      "server_core_share": round(m["cpu_s"] / (m["duration_us"] / 1e6), 2), "failed": failed}))
+    if failed:
+        print(f"hub_pages: {failed} requests failed or were not answered 200 (see above)", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -2,10 +2,18 @@
 
 Stores the gateways' e-receipts (SQLite or PostgreSQL, `[hub] database`), acks them, answers
 scan requests, keeps loyalty points and serves the receipt pages on `[hub] listen`.
+
+    receipt-gateway hub reminders --config FILE [--days N] [--format csv|json]
+
+prints the reminder list: the customers whose points expire within N days (default
+[loyalty_rules] reminder_days), with the points and the date, from the hub's database.
 """
 
 from __future__ import annotations
 
+import argparse
+import csv
+import json
 import logging
 import sys
 
@@ -17,6 +25,14 @@ DEFAULT_CONFIG = "/etc/receipt-gateway/hub.toml"
 def add_arguments(p) -> None:
     p.add_argument("--config", default=DEFAULT_CONFIG, help=f"hub config with [mqtt] and [hub] (default {DEFAULT_CONFIG})")
     p.add_argument("--migrate-only", action="store_true", help="create or upgrade the database tables, then exit")
+    sub = p.add_subparsers(dest="action", metavar="ACTION", title="actions",
+                           description="none: run the hub; reminders: print the points reminder list")
+    r = sub.add_parser("reminders", help="list the customers whose points expire soon (CSV or JSON on stdout)",
+                       description="The customers whose points expire within N days, with the points and "
+                                   "the date (earliest first), from the hub's ledger.")
+    r.add_argument("--config", default=argparse.SUPPRESS, help=f"hub config (default {DEFAULT_CONFIG})")
+    r.add_argument("--days", type=int, help="within this many days, 1 to 365 (default [loyalty_rules] reminder_days)")
+    r.add_argument("--format", choices=("csv", "json"), default="csv", help="output format (default csv)")
 
 
 def run(args) -> int:
@@ -26,12 +42,49 @@ def run(args) -> int:
     except ImportError as exc:
         raise UserError(f"the hub needs the `hub` extra ({exc.name} is not installed)",
                         "pip install 'receipt-gateway[hub]' (or scripts/bootstrap)") from None
-    from sqlalchemy.exc import SQLAlchemyError
-
     from gateway.config.hub import load_hub
-    from gateway.hub.service import HubService
 
     cfg = load_hub(args.config)
+    if getattr(args, "action", None) == "reminders":
+        return reminders(cfg, args.days, args.format)
+    return serve(cfg, args)
+
+
+REMINDER_COLUMNS = ("account_id", "email", "locale", "points", "expires_at")
+
+
+def reminders(cfg, days: int | None, fmt: str) -> int:
+    """Print the reminder list (Store.expiry_reminders) as CSV (one row an account) or JSON."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from gateway.hub.service import open_store
+
+    if days is not None and not 1 <= days <= 365:
+        raise UserError(f"--days {days} is out of range", "give a number of days from 1 to 365")
+    try:
+        store = open_store(cfg)
+        try:
+            rows = store.expiry_reminders(days)
+        finally:
+            store.close()
+    except SQLAlchemyError as exc:
+        raise UserError(f"cannot read the database {cfg['hub']['database']}: {_first_line(exc)}",
+                        "check [hub] database, and that the hub has created its tables "
+                        "(receipt-gateway hub --migrate-only)") from None
+    if fmt == "json":
+        json.dump(rows, sys.stdout, indent=2)
+        print()
+    else:
+        out = csv.writer(sys.stdout, lineterminator="\n")
+        out.writerow(REMINDER_COLUMNS)
+        out.writerows([[r[c] if r[c] is not None else "" for c in REMINDER_COLUMNS] for r in rows])
+    return 0
+
+
+def serve(cfg, args) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from gateway.hub.service import HubService
     logging.basicConfig(level=cfg["hub"]["log_level"].upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:

@@ -24,6 +24,7 @@ from gateway.hub.web import client_ip, hub_of
 MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 HMAC_HEX = re.compile(r"[0-9a-f]{64}")
 MAX_PAGE = 200
+MAX_REMINDER_DAYS = 365   # as [loyalty_rules] reminder_days allows
 
 
 def load_api_keys(path: str | Path | None) -> dict[str, str]:
@@ -80,9 +81,10 @@ def _customer(request: Request) -> dict:
 
 
 def _account_json(store, account: dict) -> dict:
+    points = account.get("points_balance")   # Store.account has it; account_by_email/_by_card do not
     return {"account_id": account["account_id"], "email": account.get("email"),
-            "mode": account.get("mode"), "locale": account.get("locale"),
-            "created_at": account.get("created_at"), "points_balance": store.balance(account["account_id"])}
+            "mode": account.get("mode"), "locale": account.get("locale"), "created_at": account.get("created_at"),
+            "points_balance": store.balance(account["account_id"]) if points is None else points}
 
 
 def _receipt_json(row: dict, full: bool) -> dict:
@@ -130,7 +132,7 @@ async def receipts(request: Request) -> Response:
     full = request.query_params.get("full") in ("1", "true")
     rows = hub_of(request).store.receipts_for_account(
         account["account_id"], q=request.query_params.get("q") or None, month=month or None,
-        limit=limit, offset=offset)
+        limit=limit, offset=offset, bodies=full)
     return JSONResponse({"account_id": account["account_id"], "limit": limit, "offset": offset,
                          "receipts": [_receipt_json(dict(r), full) for r in rows]})
 
@@ -138,8 +140,21 @@ async def receipts(request: Request) -> Response:
 async def points(request: Request) -> Response:
     account = _customer(request)
     store = hub_of(request).store
-    return JSONResponse({"account_id": account["account_id"], "balance": store.balance(account["account_id"]),
+    return JSONResponse({"account_id": account["account_id"], "balance": account["points_balance"],
                          "entries": [dict(e) for e in store.ledger(account["account_id"])]})
+
+
+async def expiring_points(request: Request) -> Response:
+    """The reminder list: customers whose points expire within `days` (default [loyalty_rules]
+    reminder_days), for the ERP to send the reminders."""
+    _caller(request)
+    store = hub_of(request).store
+    days = request.query_params.get("days")
+    if days is None:
+        days = store.rules.reminder_days
+    elif not days.isdigit() or not 1 <= int(days) <= MAX_REMINDER_DAYS:
+        raise HTTPException(400, f"days must be a whole number from 1 to {MAX_REMINDER_DAYS}")
+    return JSONResponse({"days": int(days), "accounts": store.expiry_reminders(int(days))})
 
 
 async def openapi(request: Request) -> Response:
@@ -182,6 +197,10 @@ OPENAPI = {
             "ReceiptList", (400, 401, 404, 429)),
         "/api/v1/customers/{account_id}/points": _get("Points balance and every ledger entry",
                                                       [_ACCOUNT], "Points"),
+        "/api/v1/points/expiring": _get("The reminder list: customers whose points expire soon, earliest first", [
+            _param("days", "query", f"within this many days (1 to {MAX_REMINDER_DAYS}; default [loyalty_rules] "
+                                    "reminder_days)", _INT)],
+            "ExpiringPoints", (400, 401, 429)),
     },
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -202,6 +221,14 @@ OPENAPI = {
             "ReceiptList": {"type": "object", "properties": {
                 "account_id": _STR, "limit": _INT, "offset": _INT,
                 "receipts": {"type": "array", "items": {"$ref": "#/components/schemas/Receipt"}}}},
+            "ExpiringPoints": {"type": "object", "properties": {
+                "days": _INT,
+                "accounts": {"type": "array", "items": {"type": "object", "properties": {
+                    "account_id": _STR, "email": _NUM, "locale": _STR,
+                    "points": {"type": "integer", "description": "points expiring within the days"},
+                    "expires_at": {"type": "string", "description": "when the first of them expire (UTC)"},
+                    "lots": {"type": "array", "items": {"type": "object", "properties": {
+                        "expires_at": _STR, "points": _INT}}}}}}}},
             "Points": {"type": "object", "properties": {
                 "account_id": _STR, "balance": _INT,
                 "entries": {"type": "array", "items": {"type": "object", "properties": {
@@ -217,4 +244,5 @@ ROUTES = [
     Route("/api/v1/customers/{account_id}", customer),
     Route("/api/v1/customers/{account_id}/receipts", receipts),
     Route("/api/v1/customers/{account_id}/points", points),
+    Route("/api/v1/points/expiring", expiring_points),
 ]

@@ -21,11 +21,12 @@ import os
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Index,
     Integer,
@@ -33,8 +34,8 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    and_,
     bindparam,
+    cast,
     create_engine,
     delete,
     event,
@@ -117,6 +118,7 @@ ledger = Table(
     Column("expires_at", String(40)),
     Index("ledger_account", "account_id", "entry_id"),
     Index("ledger_receipt", "receipt_id"),
+    Index("ledger_expires", "expires_at"),   # the hourly expiry and the reminder list find their rows
 )
 
 login_tokens = Table(
@@ -155,10 +157,17 @@ MIGRATIONS = [
      lambda conn: metadata.create_all(conn, tables=[receipts, gateways, accounts, cards, ledger, login_tokens])),
     (2, "rejected: malformed e-receipts kept whole for repair",
      lambda conn: metadata.create_all(conn, tables=[rejected])),
+    (3, "ledger_expires index: expiry and the reminder list without reading the whole ledger",
+     lambda conn: _index(ledger, "ledger_expires").create(conn, checkfirst=True)),
 ]
 
 
+def _index(table: Table, name: str) -> Index:
+    return next(i for i in table.indexes if i.name == name)
+
+
 _RECEIPT_COLUMNS = [c.name for c in receipts.columns]
+_COLUMNS = [c for c in receipts.columns if c.name != "body"]
 # the hot path of ingest into SQLite: one plain executemany, no per-row SQLAlchemy parameter processing
 _SQLITE_INSERT = (f"INSERT INTO receipts ({', '.join(_RECEIPT_COLUMNS)}) "
                   f"VALUES ({', '.join('?' * len(_RECEIPT_COLUMNS))})")
@@ -174,6 +183,16 @@ _POINTS = (select(func.coalesce(func.sum(ledger.c.points), 0)).where(ledger.c.ac
 _CARD_PREFERENCE = (select(accounts.c.mode, accounts.c.locale, accounts.c.greeting_name, _POINTS.label("points_balance"))
                     .select_from(cards.join(accounts, cards.c.account_id == accounts.c.account_id))
                     .where(cards.c.card_hmac == bindparam("card")))
+# an account with its balance (the sum of its ledger rows) in one query: every account page needs both
+_ACCOUNT = select(accounts, _POINTS.label("points_balance")).where(accounts.c.account_id == bindparam("aid"))
+_BALANCE = select(func.coalesce(func.sum(ledger.c.points), 0)).where(ledger.c.account_id == bindparam("aid"))
+# totals per month, summed by the database in whole cents: an e-receipt's total has exactly two
+# decimals (the schema's `amount`), so "12.35" -> 1235 is exact; no float, no row per receipt to Python
+_MONTH = func.substr(receipts.c.issued_at, 1, 7)
+_MONTHLY = (select(_MONTH.label("month"), func.count().label("n"),
+                   func.sum(cast(func.replace(receipts.c.total, ".", ""), BigInteger)).label("cents"))
+            .where(receipts.c.account_id == bindparam("aid")).group_by(_MONTH))
+_LEDGER = select(ledger).where(ledger.c.account_id == bindparam("aid")).order_by(ledger.c.entry_id.desc())
 
 
 def now_iso() -> str:
@@ -221,7 +240,9 @@ def make_engine(url: str, *, base_dir: str | Path | None = None, schema: str | N
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn):
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("rg_write") else "BEGIN")
+            # straight to the driver: through exec_driver_sql this BEGIN cost as much as the query after it
+            conn.connection.driver_connection.execute(
+                "BEGIN IMMEDIATE" if conn.get_execution_options().get("rg_write") else "BEGIN")
 
         return engine
     engine = create_engine(full, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
@@ -488,10 +509,11 @@ class Store:
         return _public(row) if row else None
 
     def receipts_for_account(self, account_id: str, q: str | None = None, month: str | None = None,
-                             limit: int = 50, offset: int = 0) -> list[dict]:
+                             limit: int = 50, offset: int = 0, bodies: bool = True) -> list[dict]:
         """The account's receipts, newest first; `q` searches number, merchant and lines (case-blind),
-        `month` is 'YYYY-MM' of issued_at."""
-        stmt = select(receipts).where(receipts.c.account_id == account_id)
+        `month` is 'YYYY-MM' of issued_at. bodies=False: the columns only, no `receipt` (the
+        e-receipts are not read nor parsed)."""
+        stmt = (select(receipts) if bodies else select(*_COLUMNS)).where(receipts.c.account_id == account_id)
         if month:
             stmt = stmt.where(receipts.c.issued_at.like(f"{_like_escape(month)}%", escape="\\"))
         if q:
@@ -500,20 +522,19 @@ class Store:
                                   func.lower(receipts.c.body).like(pattern, escape="\\")))
         stmt = stmt.order_by(receipts.c.issued_at.desc(), receipts.c.receipt_id.desc()).limit(limit).offset(offset)
         with self.read() as conn:
-            return [_public(r) for r in conn.execute(stmt)]
+            return [_public(r) if bodies else dict(r._mapping) for r in conn.execute(stmt)]
 
     def monthly_totals(self, account_id: str) -> list[tuple[str, int, str]]:
-        """[(month 'YYYY-MM', receipt count, total as a decimal string)], newest month first."""
+        """[(month 'YYYY-MM', receipt count, total as a decimal string)], newest month first
+        (one GROUP BY on the receipts_account index)."""
         with self.read() as conn:
-            rows = conn.execute(select(receipts.c.issued_at, receipts.c.total)
-                                .where(receipts.c.account_id == account_id))
-            months: dict[str, list] = {}
-            for issued, total in rows:
-                m = (issued or "")[:7] or "unknown"
-                acc = months.setdefault(m, [0, Decimal("0.00")])
-                acc[0] += 1
-                acc[1] += _dec(total) or 0
-        return [(m, n, f"{t:.2f}") for m, (n, t) in sorted(months.items(), reverse=True)]
+            rows = conn.execute(_MONTHLY, {"aid": account_id}).all()
+        months: dict[str, list] = {}
+        for month, n, cents in rows:   # NULL and '' issued_at are both "unknown"
+            acc = months.setdefault(month or "unknown", [0, 0])
+            acc[0] += n
+            acc[1] += int(cents or 0)
+        return [(m, n, f"{Decimal(c) / 100:.2f}") for m, (n, c) in sorted(months.items(), reverse=True)]
 
     def claim(self, account_id: str, receipt_number: str, date, total) -> str | None:
         """Attach the one unclaimed receipt with exactly this number, date (YYYY-MM-DD of issued_at)
@@ -593,11 +614,12 @@ class Store:
         return True
 
     def account(self, account_id: str) -> dict | None:
+        """The account's row and `points_balance` (the sum of its ledger, as `balance`), or None."""
         if not account_id:
             return None
         with self.read() as conn:
-            row = conn.execute(select(accounts).where(accounts.c.account_id == account_id)).first()
-        return dict(row._mapping) if row else None
+            row = conn.execute(_ACCOUNT, {"aid": account_id}).first()
+        return dict(row._mapping, points_balance=int(row.points_balance)) if row else None
 
     def account_by_email(self, email: str) -> dict | None:
         with self.read() as conn:
@@ -664,14 +686,13 @@ class Store:
 
     def balance(self, account_id: str) -> int:
         with self.read() as conn:
-            return int(conn.execute(select(func.coalesce(func.sum(ledger.c.points), 0))
-                                    .where(ledger.c.account_id == account_id)).scalar())
+            return int(conn.execute(_BALANCE, {"aid": account_id}).scalar())
 
-    def ledger(self, account_id: str) -> list[dict]:
-        """The account's ledger rows, newest first."""
+    def ledger(self, account_id: str, limit: int | None = None, offset: int = 0) -> list[dict]:
+        """The account's ledger rows, newest first (`limit` of them from `offset`, or all)."""
+        stmt = _LEDGER if limit is None else _LEDGER.limit(limit).offset(offset)
         with self.read() as conn:
-            return [dict(r._mapping) for r in conn.execute(
-                select(ledger).where(ledger.c.account_id == account_id).order_by(ledger.c.entry_id.desc()))]
+            return [dict(r._mapping) for r in conn.execute(stmt, {"aid": account_id})]
 
     def add_entry(self, account_id: str, kind: str, points: int, note: str = "", *,
                   receipt_id: str | None = None, expires_at: str | None = None) -> int:
@@ -715,30 +736,36 @@ class Store:
         return total
 
     def expiry_reminders(self, within_days: int | None = None, now: datetime | None = None) -> list[dict]:
-        """Accounts with points expiring within `within_days` (default the rules' reminder_days):
-        [{account_id, email, locale, points, expires_at}] (earliest expiry first)."""
-        from datetime import timedelta
+        """The reminder list: accounts with points that expire after `now` and within `within_days`
+        (default the rules' reminder_days), earliest expiry first:
+        [{account_id, email, locale, points, expires_at, lots: [{expires_at, points}]}] where
+        `points` is the sum of the lots and `expires_at` the first lot's date.
 
+        Read from the ledger alone (spending takes the points that expire first, as
+        `expire_points` does), in one query; ledger rows of an account that no longer exists
+        (deleted) never show."""
         now = now or datetime.now(UTC)
         days = self.rules.reminder_days if within_days is None else within_days
         now_s = now.astimezone(UTC).isoformat(timespec="seconds")
         until = (now + timedelta(days=days)).astimezone(UTC).isoformat(timespec="seconds")
-        out = []
+        due = (select(ledger.c.account_id).where(ledger.c.expires_at > now_s, ledger.c.expires_at <= until)
+               .distinct().scalar_subquery())
+        stmt = (select(ledger.c.account_id, accounts.c.email, accounts.c.locale, ledger.c.points, ledger.c.expires_at)
+                .join(accounts, accounts.c.account_id == ledger.c.account_id)
+                .where(ledger.c.account_id.in_(due)).order_by(ledger.c.account_id))
+        by_account: dict[str, tuple] = {}
         with self.read() as conn:
-            ids = list(conn.execute(select(ledger.c.account_id).distinct()
-                                    .where(and_(ledger.c.expires_at.is_not(None), ledger.c.expires_at <= until)))
-                       .scalars())
-            for account_id in ids:
-                entries = [dict(r._mapping) for r in conn.execute(
-                    select(ledger.c.points, ledger.c.expires_at).where(ledger.c.account_id == account_id))]
-                soon = [(w, p) for w, p in expiring(entries, now) if now_s < w <= until]
-                if soon:
-                    acc = conn.execute(select(accounts.c.email, accounts.c.locale)
-                                       .where(accounts.c.account_id == account_id)).first()
-                    out.append({"account_id": account_id, "email": acc.email if acc else None,
-                                "locale": acc.locale if acc else "en", "points": sum(p for _, p in soon),
-                                "expires_at": soon[0][0]})
-        return sorted(out, key=lambda r: r["expires_at"])
+            for r in conn.execute(stmt):
+                by_account.setdefault(r.account_id, (r.email, r.locale, []))[2].append(
+                    {"points": r.points, "expires_at": r.expires_at})
+        out = []
+        for account_id, (email, locale, entries) in by_account.items():
+            soon = [(w, p) for w, p in expiring(entries, now) if now_s < w <= until]
+            if soon:
+                out.append({"account_id": account_id, "email": email, "locale": locale,
+                            "points": sum(p for _, p in soon), "expires_at": soon[0][0],
+                            "lots": [{"expires_at": w, "points": p} for w, p in soon]})
+        return sorted(out, key=lambda r: (r["expires_at"], r["account_id"]))
 
     # ---- sign-in tokens (hashed by the caller; the hub never stores a token in clear) -----------
     def put_login_token(self, token_hash: str, expires_at: str, *, account_id: str | None = None,

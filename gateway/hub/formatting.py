@@ -1,13 +1,15 @@
 """How amounts, dates and months read in each page language (Jinja filters).
 
 Amounts arrive as decimal strings with a dot ("7.50"); times as ISO 8601 with offset.
-Anything unreadable is shown as it came, never as an error.
+Anything unreadable is shown as it came, never as an error. The filters are pure and their
+inputs repeat (a customer's dates and amounts, page after page), so their answers are cached.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$", "CHF": "CHF"}
 MONTHS = {
@@ -18,6 +20,7 @@ MONTHS = {
 DATE = {"en": "%Y-%m-%d %H:%M", "nl": "%d-%m-%Y %H:%M", "fr": "%d/%m/%Y %H:%M"}
 
 
+@lru_cache(maxsize=8192)
 def money(amount, loc: str = "en", currency: str | None = None) -> str:
     if amount is None or amount == "":
         return ""
@@ -42,6 +45,7 @@ def number(value, loc: str = "en") -> str:
     return text.replace(".", ",") if loc in ("nl", "fr") else text
 
 
+@lru_cache(maxsize=8192)
 def when(iso: str | None, loc: str = "en") -> str:
     if not iso:
         return ""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 
 from gateway.hub.db import receipts
 
@@ -33,19 +33,33 @@ def merchant_name(body: str) -> str | None:
         return None
 
 
+def _statement(month: bool, q: bool):
+    stmt = select(*COLUMNS).where(receipts.c.account_id == bindparam("aid"))
+    if month:
+        stmt = stmt.where(receipts.c.issued_at.like(bindparam("month")))
+    if q:
+        stmt = stmt.where(or_(func.lower(receipts.c.receipt_number).like(bindparam("pattern"), escape="\\"),
+                              func.lower(receipts.c.body).like(bindparam("pattern"), escape="\\")))
+    return (stmt.order_by(receipts.c.issued_at.desc(), receipts.c.receipt_id.desc())
+            .limit(bindparam("limit")).offset(bindparam("offset")))
+
+
+# the four statements (with or without month, with or without q), built once: building one cost
+# about as much as running it
+STATEMENTS = {(m, q): _statement(m, q) for m in (False, True) for q in (False, True)}
+NAMES = [c.name for c in COLUMNS if c.name != "body"] + ["merchant"]
+
+
 def page(store, account_id: str, *, q: str | None = None, month: str | None = None, limit: int = 20,
          offset: int = 0) -> list[dict]:
-    """[{receipt_id, access_token, receipt_number, issued_at, total, currency, merchant}], newest first."""
-    stmt = select(*COLUMNS).where(receipts.c.account_id == account_id)
+    """[{receipt_id, access_token, receipt_number, issued_at, total, currency, store_id, merchant}],
+    newest first."""
+    params = {"aid": account_id, "limit": limit, "offset": offset}
     if month:
-        stmt = stmt.where(receipts.c.issued_at.like(month + "%"))
+        params["month"] = month + "%"
     if q:
-        pattern = _like(q.lower())
-        stmt = stmt.where(or_(func.lower(receipts.c.receipt_number).like(pattern, escape="\\"),
-                              func.lower(receipts.c.body).like(pattern, escape="\\")))
-    stmt = stmt.order_by(receipts.c.issued_at.desc(), receipts.c.receipt_id.desc()).limit(limit).offset(offset)
+        params["pattern"] = _like(q.lower())
     with store.read() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(stmt)]
-    for row in rows:
-        row["merchant"] = merchant_name(row.pop("body")) or row["store_id"] or ""
-    return rows
+        rows = conn.execute(STATEMENTS[bool(month), bool(q)], params).all()
+    # COLUMNS end with body: the shop's name comes from it, the body itself is not kept
+    return [dict(zip(NAMES, (*r[:-1], merchant_name(r[-1]) or r[-2] or ""), strict=True)) for r in rows]

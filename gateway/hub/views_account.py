@@ -38,7 +38,7 @@ async def history(request: Request) -> Response:
     return render(request, "history.html", account=account, rows=rows[:PAGE],
                   more=len(rows) > PAGE, page=page, q=q or "", month=month or "",
                   months=[m[0] for m in monthly], monthly=monthly,
-                  balance=store.balance(account["account_id"]))
+                  balance=account["points_balance"])
 
 
 def _page(request: Request) -> int:
@@ -52,11 +52,10 @@ async def points(request: Request) -> Response:
     account = need_account(request)
     store = hub_of(request).store
     page = _page(request)
-    entries = store.ledger(account["account_id"])
-    # the balance is the sum of the entries (as Store.balance computes it), from the rows already read
-    return render(request, "points.html", account=account, balance=sum(e["points"] for e in entries),
-                  entries=entries[page * LEDGER_PAGE:(page + 1) * LEDGER_PAGE], page=page,
-                  more=len(entries) > (page + 1) * LEDGER_PAGE)
+    # one page of entries (and one more: is there a next page?); the balance came with the account
+    entries = store.ledger(account["account_id"], limit=LEDGER_PAGE + 1, offset=page * LEDGER_PAGE)
+    return render(request, "points.html", account=account, balance=account["points_balance"],
+                  entries=entries[:LEDGER_PAGE], page=page, more=len(entries) > LEDGER_PAGE)
 
 
 async def settings(request: Request) -> Response:

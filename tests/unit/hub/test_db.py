@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import delete, inspect
 
-from gateway.hub.db import Store, resolve_url
+from gateway.hub.db import Store, ledger, resolve_url, schema_version
 from gateway.hub.ledger import Rules
 from tests.unit.hub.receipts import incoming, make
 
@@ -16,10 +16,21 @@ CARD = "c" * 64
 
 def test_migrate_is_idempotent_and_versioned(make_store):
     store = make_store()
-    assert store.migrate() == 2 and store.migrate() == 2 and store.version() == 2
-    names = set(inspect(store.engine).get_table_names(schema=None if store.dialect == "sqlite" else
-                                                     store.engine.get_execution_options()["schema_translate_map"][None]))
+    assert store.migrate() == 3 and store.migrate() == 3 and store.version() == 3
+    schema = None if store.dialect == "sqlite" else store.engine.get_execution_options()["schema_translate_map"][None]
+    names = set(inspect(store.engine).get_table_names(schema=schema))
     assert {"receipts", "gateways", "accounts", "cards", "ledger", "login_tokens", "rejected", "schema_version"} <= names
+
+
+def test_a_version_2_database_gets_the_ledger_expiry_index(make_store):
+    store = make_store()
+    schema = None if store.dialect == "sqlite" else store.engine.get_execution_options()["schema_translate_map"][None]
+    with store.write() as conn:   # back to what a hub of schema version 2 left
+        next(i for i in ledger.indexes if i.name == "ledger_expires").drop(conn)
+        conn.execute(delete(schema_version).where(schema_version.c.version == 3))
+    assert "ledger_expires" not in {i["name"] for i in inspect(store.engine).get_indexes("ledger", schema=schema)}
+    assert store.migrate() == 3
+    assert "ledger_expires" in {i["name"] for i in inspect(store.engine).get_indexes("ledger", schema=schema)}
 
 
 def test_sqlite_url_is_relative_to_the_config_directory(tmp_path):
@@ -86,6 +97,13 @@ def test_history_search_month_filter_and_totals(make_store):
     assert [r["sequence"] for r in store.receipts_for_account(acc, q="%")] == []
     assert [r["sequence"] for r in store.receipts_for_account(acc, limit=1, offset=1)] == [2]
     assert store.monthly_totals(acc) == [("2025-02", 1, "7.10"), ("2025-01", 2, "12.35")]
+    # a return (negative total) takes its amount off its month, to the cent
+    back = [{"description": "Coffee", "quantity": "-1", "unit_price": "2.35", "amount": "-2.35", "vat_code": "A",
+             "kind": "return"}]
+    store.insert_receipts([incoming(make(5, issued_at="2025-01-21T09:00:00+01:00", total="-2.35", card=CARD,
+                                         lines=back)),
+                           incoming(make(6, issued_at="2025-03-01T09:00:00+01:00", total="0.05", card=CARD))])
+    assert store.monthly_totals(acc) == [("2025-03", 1, "0.05"), ("2025-02", 1, "7.10"), ("2025-01", 3, "10.00")]
     assert store.account_by_email("ann@example.org")["account_id"] == acc
 
 
@@ -144,7 +162,8 @@ def test_expiry_takes_unspent_old_points_and_lists_reminders(make_store):
     store.redeem(acc, 15)
     reminders = store.expiry_reminders(now=datetime(2025, 1, 25, tzinfo=UTC))
     assert reminders == [{"account_id": acc, "email": "ann@example.org", "locale": "en", "points": 25,
-                          "expires_at": "2025-01-31T10:00:00+00:00"}]
+                          "expires_at": "2025-01-31T10:00:00+00:00",
+                          "lots": [{"expires_at": "2025-01-31T10:00:00+00:00", "points": 25}]}]
     assert store.expire_points(datetime(2025, 2, 1, tzinfo=UTC)) == 25
     assert store.expire_points(datetime(2025, 2, 1, tzinfo=UTC)) == 0        # idempotent
     assert store.balance(acc) == 10
@@ -191,7 +210,7 @@ def test_an_older_database_is_upgraded_in_place(make_store, monkeypatch):
     doc = make(1)
     store.insert_receipts([incoming(doc)])
     monkeypatch.undo()
-    assert store.migrate() == 2 and store.version() == 2
+    assert store.migrate() == 3 and store.version() == 3
     store.reject([{"topic": "t", "gateway_id": "gw-1", "receipt_id": None, "errors": ["x"], "payload": "{"}])
     assert store.rejected()[0]["errors"] == ["x"]
     assert store.receipt(doc["receipt_id"])["receipt"] == doc
