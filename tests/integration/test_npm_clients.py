@@ -1,0 +1,244 @@
+"""Two more independent ESC/POS generators -> decoder -> text, checked against what they printed.
+
+receipt-printer-encoder (npm, @point-of-sale, successor of esc-pos-encoder: its own code page
+encoder and per-printer-model ESC t numbering) and node-thermal-printer (npm; its Epson, Tanca
+and Custom types speak ESC/POS). scripts/bootstrap installs both into .cache/; tests/npm_clients.js
+drives them from JSON specs. The specs are made here from fixed seeds: accented text and euros,
+bold/underline/invert/sizes/alignment, tables, rules, EAN-13/Code 128, QR, images, cuts.
+
+The truth for receipt-printer-encoder is the encoder's own account of each line it printed
+(its text and padding spaces); for node-thermal-printer the layout is computed here from its
+documented rules (leftRight, table, tableCustom pad with spaces; ESC a aligns on the printer).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import random
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from gateway.printer.decoder import decode
+from gateway.printer.document import Barcode, Code2D, Image, TextLine, Warning
+from gateway.printer.render_text import receipt_lines
+
+ROOT = Path(__file__).resolve().parents[2]
+DRIVER = ROOT / "tests" / "npm_clients.js"
+PACKAGES = {"rpe": ("receipt-printer-encoder", "@point-of-sale/receipt-printer-encoder"),
+            "ntp": ("node-thermal-printer", "node-thermal-printer")}
+
+
+def node_path(lib: str) -> str | None:
+    cache, name = PACKAGES[lib]
+    base = ROOT / ".cache" / cache / "node_modules"
+    return str(base) if (base / name).is_dir() else None
+
+
+def missing(lib: str) -> str | None:
+    if shutil.which("node") is None:
+        return "node is absent (apt-get install nodejs; scripts/bootstrap then installs the package)"
+    if node_path(lib) is None:
+        return f"the {PACKAGES[lib][1]} npm package is absent (scripts/bootstrap installs it into .cache/)"
+    return None
+
+
+def run(specs: list[dict]) -> list[dict]:
+    """Print the specs through the npm generators: [{data: bytes, lines, error}]."""
+    paths = [p for p in (node_path("rpe"), node_path("ntp")) if p]
+    env = dict(os.environ, NODE_PATH=os.pathsep.join(paths))
+    proc = subprocess.run(["node", str(DRIVER)], input=json.dumps(specs).encode(), capture_output=True,
+                          env=env, timeout=120, check=True)
+    out = json.loads(proc.stdout)
+    for r in out:
+        if "data" in r:
+            r["data"] = base64.b64decode(r["data"])
+    return out
+
+
+needs_rpe = pytest.mark.skipif(missing("rpe") is not None, reason=missing("rpe") or "")
+needs_ntp = pytest.mark.skipif(missing("ntp") is not None, reason=missing("ntp") or "")
+
+# ------------------------------------------------------------------ content
+WORDS = ["Café", "crème", "brûlée", "Bière", "pâté", "Größe", "Brötchen", "Kaß", "Weißwurst", "façade",
+         "Über", "naïve", "Ærø", "øl", "São", "Ñandú", "jambon", "fromage", "koffie", "appeltaart", "frites",
+         "Zoë", "déjà-vu", "Noël", "Müsli", "Äpfel", "crêpe", "garçon", "señor", "thé"]
+
+
+def phrase(rng: random.Random, n: int, chars: int) -> str:
+    text = " ".join(rng.choice(WORDS) for _ in range(n))
+    return text[:chars].rstrip()
+
+
+def money(rng: random.Random) -> str:
+    return f"{rng.randint(0, 99)},{rng.randint(0, 99):02d}"
+
+
+def ean13(rng: random.Random) -> str:
+    digits = [rng.randint(0, 9) for _ in range(12)]
+    check = (10 - sum(d * (3 if i % 2 else 1) for i, d in enumerate(digits)) % 10) % 10
+    return "".join(map(str, digits)) + str(check)
+
+
+def printed(doc) -> list[list[str]]:
+    """Each non-blank receipt as its text lines, trailing spaces and blank lines dropped."""
+    out = []
+    for r in doc.receipts():
+        if r.is_blank:
+            continue
+        out.append([ln.rstrip() for ln in receipt_lines(r, doc.cell)])
+    return out
+
+
+def clean(receipts: list[list[str]]) -> list[list[str]]:
+    out = []
+    for lines in receipts:
+        lines = [ln.rstrip() for ln in lines]
+        while lines and not lines[-1]:
+            lines.pop()
+        if lines:
+            out.append(lines)
+    return out
+
+
+def image_sizes(doc) -> list[tuple[int, int]]:
+    """(width, height) of each picture; ESC * strips that follow one another make one picture."""
+    sizes: list[list[int]] = []
+    prev = None
+    for e in doc.events:
+        if isinstance(e, Image):
+            w, h = e.image.size
+            if prev is not None and prev.source == e.source == "column" and sizes[-1][0] == w:
+                sizes[-1][1] += h
+            else:
+                sizes.append([w, h])
+            prev = e
+        elif not (isinstance(e, TextLine) and not e.spans):  # a strip's own line feed
+            prev = None
+    return [tuple(s) for s in sizes]
+
+
+def warnings(doc) -> list[str]:
+    return [e.message for e in doc.events if isinstance(e, Warning)]
+
+
+# ------------------------------------------------------------------ receipt-printer-encoder
+# The encoder's printer models (ESC/POS language) -> its code page numbering, and the decoder
+# profile a technician sets for that printer. Epson numbering (the default profile) covers
+# every Western page these models use except where EXCEPTIONS says.
+RPE_MODELS = {
+    "epson-tm-t88vi": "default", "epson-tm-t20iii": "default", "epson-tm-t88ii": "default",
+    "epson-tm-t70": "default", "epson-tm-m30iii": "default", "epson-tm-p20ii": "default",
+    "bixolon-srp350iii": "default", "bixolon-srp350": "default", "citizen-ct-s310ii": "default",
+    "fujitsu-fp1000": "default", "metapace-t1": "default", "pos-5890": "default", "pos-8360": "default",
+    "sunmi-p3mix": "default", "xprinter-xp-n160ii": "default",
+    "youku-58t": "RP326",  # ESC t 44 = ISO-8859-15 as on Rongta's RP326; 16 CP1252 and 19 CP858 as Epson
+    "hp-a779": "TH230",  # HP numbering: 1 CP850, 6 CP858, 8 CP1252 (python-escpos's TH230 is the same)
+}
+# pages with the euro the specs choose from, per model family (the encoder refuses a page the model lacks)
+EURO_PAGES = ["cp858", "windows1252", "iso8859-15"]
+# (model, page): the encoder numbers the page in a way no python-escpos profile does, so no
+# --profile decodes it; docs/decoder-conformance.md says what to configure instead.
+EXCEPTIONS = {
+    ("citizen-ct-s310ii", "cp858"): (2, "ı"),  # python-escpos's Citizen CT-S651: ESC t 2 = CP850
+}
+
+
+def rpe_receipt(rng: random.Random, cols: int, page: str, *, qr: bool, image_mode: str | None) -> list:
+    item_w = cols - 18
+    ops = [
+        ["codepage", page],
+        ["line", phrase(rng, 2, cols // 2 - 1), {"align": "center", "width": 2, "height": 2, "bold": True}],
+        ["line", phrase(rng, 3, cols), {"align": "center"}],
+        ["line", f"{phrase(rng, 2, cols - 10)} {money(rng)} €", {"align": "right", "underline": True}],
+        ["rule"],
+        ["table", [{"width": item_w, "marginRight": 2}, {"width": 4, "align": "right"},
+                   {"width": 12, "align": "right"}],
+         [[phrase(rng, 2, item_w), str(rng.randint(1, 9)), f"{money(rng)} €"] for _ in range(rng.randint(2, 5))]],
+        ["rule", {"style": "double"}],
+        ["line", f"TOTAL {money(rng)} €", {"width": 2, "bold": True}],
+        ["line", phrase(rng, 12, 3 * cols), {"invert": rng.random() < 0.5}],  # wraps: the encoder cuts it
+        ["newline"],
+        ["text", "Ticket "], ["text", str(rng.randint(1000, 9999)), {"bold": True}], ["text", " - merci"],
+        ["newline"],
+    ]
+    if rng.random() < 0.5:
+        ops.append(["barcode", ean13(rng), "ean13", {"text": rng.choice(["below", "none"]), "height": 50}])
+    else:
+        ops.append(["barcode", f"T{rng.randint(10**6, 10**7)}", "code128", {"text": "none", "height": 40}])
+    if qr:
+        ops.append(["qrcode", f"https://r.example.com/{rng.getrandbits(40):010x}", {"size": 4}])
+    if image_mode:
+        ops.append(["image", rng.choice([64, 96, 128]), rng.choice([24, 40, 48]), rng.randint(0, 2), image_mode])
+    ops.append(["cut"])
+    return ops
+
+
+def rpe_cases() -> list[tuple[str, int]]:
+    return [(m, s) for m in RPE_MODELS for s in range(2)]
+
+
+def build_rpe(model: str, seed: int, cols: int, pages: list[str], qr_ok: bool, image_mode: str) -> dict:
+    rng = random.Random(f"rpe-{model}-{seed}")
+    ops = [["init"]]
+    for i in range(1 + seed % 2):  # one or two receipts in the stream, each ended by a cut
+        ops += rpe_receipt(rng, cols, pages[(seed + i) % len(pages)], qr=qr_ok,
+                           image_mode=image_mode if (seed + i) % 2 == 0 else None)
+    return {"lib": "rpe", "printerModel": model, "ops": ops}
+
+
+@pytest.fixture(scope="module")
+def rpe_models() -> dict:
+    """Per model: columns, euro pages it has, QR support and image mode, asked of the encoder itself."""
+    probes = []
+    for model in RPE_MODELS:
+        for page in EURO_PAGES:
+            probes.append({"lib": "rpe", "printerModel": model, "ops": [["codepage", page], ["line", "€"]]})
+        probes.append({"lib": "rpe", "printerModel": model, "ops": [["qrcode", "x"]]})
+    res = iter(run(probes))
+    out = {}
+    for model in RPE_MODELS:
+        pages = [p for p in EURO_PAGES if "error" not in next(res) and (model, p) not in EXCEPTIONS]
+        qr = "error" not in next(res)
+        out[model] = {"pages": pages, "qr": qr}
+    return out
+
+
+@needs_rpe
+@pytest.mark.parametrize("model,seed", rpe_cases(), ids=[f"{m}-{s}" for m, s in rpe_cases()])
+def test_receipt_printer_encoder_text_is_exact(model, seed, rpe_models):
+    info = rpe_models[model]
+    assert info["pages"], f"{model} has no euro code page"
+    cols = run([{"lib": "rpe", "printerModel": model, "ops": [["rule"]]}])[0]["lines"][0][0]
+    spec = build_rpe(model, seed, len(cols), info["pages"], info["qr"], ["column", "raster"][seed % 2])
+    out = run([spec])[0]
+    assert "error" not in out, out.get("error")
+    data, truth = out["data"], clean(out["lines"])
+    doc = decode(data, profile=RPE_MODELS[model])
+    assert printed(doc) == truth
+    assert warnings(doc) == []
+    barcodes = [e for e in doc.events if isinstance(e, Barcode)]
+    wanted = [op[1] for op in spec["ops"] if op[0] == "barcode"]
+    assert [b.data.lstrip("{B") if b.symbology == "code128" else b.data for b in barcodes] == wanted
+    qrs = [e.data for e in doc.events if isinstance(e, Code2D)]
+    assert qrs == [op[1] for op in spec["ops"] if op[0] == "qrcode"]
+    # ESC * prints a picture as 24-dot strips, one image event each: they stack to its size
+    assert image_sizes(doc) == [(op[1], op[2] if op[4] == "raster" else -(-op[2] // 24) * 24)
+                                for op in spec["ops"] if op[0] == "image"]
+
+
+@needs_rpe
+@pytest.mark.parametrize("model,page", sorted(EXCEPTIONS))
+def test_encoder_numbering_no_profile_has(model, page):
+    """What a technician meets: the euro comes out as another character, whatever the profile."""
+    from gateway.printer.profiles import profile_names
+
+    number, shown = EXCEPTIONS[(model, page)]
+    out = run([{"lib": "rpe", "printerModel": model, "ops": [["codepage", page], ["line", "12,50 €"]]}])[0]
+    assert f"\x1bt{chr(number)}".encode("latin-1") in out["data"]
+    assert printed(decode(out["data"], profile=RPE_MODELS[model])) == [[f"12,50 {shown}"]]
+    assert not [p for p in profile_names() if printed(decode(out["data"], profile=p)) == [["12,50 €"]]]
