@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import os
 import random
 import shutil
@@ -242,3 +243,117 @@ def test_encoder_numbering_no_profile_has(model, page):
     assert f"\x1bt{chr(number)}".encode("latin-1") in out["data"]
     assert printed(decode(out["data"], profile=RPE_MODELS[model])) == [[f"12,50 {shown}"]]
     assert not [p for p in profile_names() if printed(decode(out["data"], profile=p)) == [["12,50 €"]]]
+
+
+# ------------------------------------------------------------------ node-thermal-printer
+NTP_TYPES = ["epson", "tanca", "custom"]  # its ESC/POS types (star: Star Line mode; daruma, brother: their own)
+# character set the printer is set to -> what the text may hold (node-thermal-printer switches pages
+# by itself, ESC t in the middle of a line, for a character the set lacks)
+NTP_SETS = ["PC858_EURO", "WPC1252", "PC850_MULTILINGUAL", "ISO8859_15_LATIN9", None]
+
+
+def ntp_table(cells: list[str], width: int) -> str:
+    """printer.table: equal cells of width / n columns (a float), each padded with spaces."""
+    cw = width / len(cells)
+    return "".join(c + " " * max(0, math.ceil(cw - len(c))) for c in cells).rstrip()
+
+
+def ntp_custom(cells: list[dict]) -> str:
+    out = ""
+    for c in cells:
+        cw, t = c["cols"], c["text"]
+        if c.get("align") == "RIGHT":
+            out += " " * (cw - len(t)) + t
+        elif c.get("align") == "CENTER":
+            half = (cw - len(t)) / 2
+            out += " " * math.ceil(half) + t + " " * max(0, math.ceil(half - 1))
+        else:
+            out += t + " " * (cw - len(t))
+    return out
+
+
+def build_ntp(kind: str, seed: int) -> tuple[dict, list[list[str]], list[str], list[str]]:
+    """(spec, expected receipts' lines, barcode data, QR data)."""
+    rng = random.Random(f"ntp-{kind}-{seed}")
+    width = rng.choice([32, 42, 48])
+    charset = NTP_SETS[seed % len(NTP_SETS)]
+    # the character set goes out first (the constructor sends ESC t); cut() ends with ESC @, which
+    # sets the printer back to page 0 without node-thermal-printer knowing: its users send the
+    # set again for the next receipt (clear() does), as here
+    ops: list = []
+    receipts: list[list[str]] = []
+    codes, qrs = [], []
+    for _ in range(1 + seed % 2):
+        lines: list[str] = []
+        name = phrase(rng, 2, width // 2 - 2)
+        ops.append(["println", name, {"align": "center", "double": True, "bold": True}])
+        lines.append(name)
+        for style in ({"align": "right", "underline": True}, {"invert": True}, {"size": [1, 0]}, {}):
+            text = phrase(rng, 3, width)
+            ops.append(["println", text, style])
+            lines.append(text)
+        ops.append(["drawLine"])
+        lines.append("-" * width)
+        for _ in range(rng.randint(2, 4)):
+            left, right = phrase(rng, 2, width - 12), f"{money(rng)} €"
+            ops.append(["leftRight", left, right])
+            lines.append(left + " " * (width - len(left) - len(right)) + right)
+        cells = [phrase(rng, 1, width // 3 - 1), str(rng.randint(1, 9)), f"{money(rng)} €"]
+        ops.append(["table", cells])
+        lines.append(ntp_table(cells, width))
+        custom = [{"text": phrase(rng, 1, width - 22), "align": "LEFT", "cols": width - 20},
+                  {"text": str(rng.randint(1, 99)), "align": "CENTER", "cols": 8},
+                  {"text": f"{money(rng)} €", "align": "RIGHT", "cols": 12, "bold": True}]
+        ops.append(["tableCustom", custom])
+        lines.append(ntp_custom(custom).rstrip())
+        ops.append(["drawLine", "="])
+        lines.append("=" * width)
+        if rng.random() < 0.5:
+            digits = ean13(rng)
+            # JAN13 with its check digit: sent without it, the printer adds it, the decoder does
+            # not yet (docs/decoder-conformance.md)
+            ops.append(["barcode", digits, 67, {"hriPos": 2, "height": 50}])
+            codes.append(digits)
+            lines.append(digits)
+        else:
+            data = f"T{rng.randint(10**6, 10**7)}"
+            ops.append(["barcode", data, 73, {"hriPos": 0, "height": 40}])
+            codes.append(data)
+        ops.append(["newLine"])
+        lines.append("")
+        url = f"https://r.example.com/{rng.getrandbits(40):010x}"
+        ops.append(["qr", url, {"cellSize": 4}])
+        qrs.append(url)
+        ops.append(["image", rng.choice([60, 64, 100]), rng.choice([20, 33]), rng.randint(0, 2)])
+        bye = phrase(rng, 2, width)
+        ops.append(["println", bye, {"align": "center"}])
+        lines.append(bye)
+        ops.append(["cut" if rng.random() < 0.5 else "partialCut"])
+        if charset:
+            ops.append(["charset", charset])
+        receipts.append(lines)
+    spec = {"lib": "ntp", "type": kind, "width": width, "ops": ops}
+    if charset:
+        spec["characterSet"] = charset
+    return spec, receipts, codes, qrs
+
+
+# Custom prints images with ESC * strips, each followed by ESC 3 0 and an LF: the LF prints the
+# strip, but the decoder also makes it a blank text line (docs/decoder-conformance.md, open finding)
+_STRIP_LF = pytest.mark.xfail(strict=True, reason="the LF that prints an ESC * strip also gives a blank text line")
+NTP_CASES = [pytest.param(k, s, id=f"{k}-{s}", marks=[_STRIP_LF] if k == "custom" else [])
+             for k in NTP_TYPES for s in range(5)]
+
+
+@needs_ntp
+@pytest.mark.parametrize("kind,seed", NTP_CASES)
+def test_node_thermal_printer_text_is_exact(kind, seed):
+    spec, receipts, codes, qrs = build_ntp(kind, seed)
+    out = run([spec])[0]
+    assert "error" not in out, out.get("error")
+    doc = decode(out["data"])
+    assert printed(doc) == clean(receipts)
+    assert warnings(doc) == []
+    assert [e.data for e in doc.events if isinstance(e, Barcode)] == codes
+    assert [e.data for e in doc.events if isinstance(e, Code2D)] == qrs
+    assert image_sizes(doc) == [(-(-op[1] // 8) * 8, op[2]) for op in spec["ops"] if op[0] == "image"]
