@@ -72,8 +72,10 @@ function applyRpe(enc, ops) {
   }
 }
 
-// what makes the encoder end a line with a line feed (feedAfterBlock: blocks too)
-const CONTENT_TYPES = new Set(['text', 'space', 'empty', 'barcode', 'qrcode', 'pdf417', 'image']);
+// the encoder ends a line with a line feed unless it holds only these (its STATE_TYPES);
+// a block (image, barcode...), a pulse or a cut gets one too (feedAfterBlock)
+const STATE_TYPES = new Set(['style', 'align', 'font', 'initialize', 'character-mode', 'codepage',
+  'line-spacing', 'motion-unit', 'print-mode', 'raw']);
 
 function rpeLines(commands) {
   // receipts -> lines, as the encoder laid them out (text items and space items in order)
@@ -84,7 +86,7 @@ function rpeLines(commands) {
       receipts.push(['']);  // the encoder ends the cut's line with a line feed too: a blank line on the next one
       continue;
     }
-    if (!items.some((i) => CONTENT_TYPES.has(i.type))) continue;  // no line feed after it
+    if (items.every((i) => STATE_TYPES.has(i.type))) continue;  // no line feed after it
     let s = '';
     let hri = 'none';
     const after = [];
