@@ -370,3 +370,53 @@ def test_node_thermal_printer_text_is_exact(kind, seed):
     strips = kind == "custom"  # ESC * in 24-dot strips; the others GS v 0
     assert image_sizes(doc) == [(-(-op[1] // 8) * 8, -(-op[2] // 24) * 24 if strips else op[2])
                                 for op in spec["ops"] if op[0] == "image"]
+
+
+@needs_ntp
+@pytest.mark.parametrize("kind", NTP_TYPES)
+def test_node_thermal_printer_other_commands(kind):
+    """Status, line spacing, font B, upside down, PDF417 are understood without a warning;
+    the drawer kick is the one command it sends malformed (see the comments)."""
+    ops = [["lineSpacing", 40], ["fontB"], ["println", "petite"], ["fontA"], ["resetLineSpacing"],
+           ["upsideDown", True], ["println", "à l'envers"], ["upsideDown", False],
+           ["pdf417", "PDF-417 Bon 42"], ["println", "fin"]]
+    if kind != "tanca":  # Tanca has no status request
+        ops.insert(0, ["status"])
+    if kind == "epson":  # Tanca's beep sends ESC B 5 1 and then its own n t: two stray bytes
+        ops.insert(0, ["beep"])
+    out = run([{"lib": "ntp", "type": kind, "width": 42, "characterSet": "PC858_EURO", "ops": ops}])[0]
+    doc = decode(out["data"])
+    assert printed(doc) == [["petite", "à l'envers", "fin"]]
+    assert warnings(doc) == []
+    assert [e.kind for e in doc.events if e.kind in ("status_request", "beep")] == (
+        {"epson": ["beep", "status_request"], "custom": ["status_request"], "tanca": []}[kind])
+    assert [(e.symbology, e.data) for e in doc.events if isinstance(e, Code2D)] == [("pdf417", "PDF-417 Bon 42")]
+    styles = {ev.spans[0].text: ev.spans[0].style for ev in doc.events if isinstance(ev, TextLine) and ev.spans}
+    assert styles["petite"].font == 1 and styles["à l'envers"].upside_down
+
+    # openCashDrawer sends ESC p 0 and ESC p 1 without their two timing bytes: a printer reads
+    # the second command's ESC p as the first one's times and then a stray 0x01, as the decoder does
+    out = run([{"lib": "ntp", "type": kind, "width": 42, "ops": [["drawer"], ["println", "ok"]]}])[0]
+    doc = decode(out["data"])
+    assert out["data"].startswith(b"\x1bp\x00\x1bp\x01")
+    assert [e.kind for e in doc.events if e.kind == "drawer_kick"] == ["drawer_kick"]
+    assert warnings(doc) == ["control byte 0x01 ignored"] and printed(doc) == [["ok"]]
+
+
+@needs_rpe
+def test_cli_decodes_an_encoder_stream_with_the_profile_a_technician_sets(tmp_path):
+    """receipt-gateway decode FILE --profile NAME: an HP A779 numbers its pages like python-escpos's TH230."""
+    import sys
+
+    out = run([{"lib": "rpe", "printerModel": "hp-a779", "ops": [
+        ["init"], ["codepage", "cp858"], ["line", "Crème brûlée   4,50 €"], ["codepage", "windows1252"],
+        ["line", "Bière          3,00 €"], ["cut"], ["codepage", "cp850"], ["line", "Größe: L"], ["cut"]]}])[0]
+    capture = tmp_path / "hp.bin"
+    capture.write_bytes(out["data"])
+    cmd = [sys.executable, "-m", "gateway", "decode", str(capture), "--format", "text"]
+    ok = subprocess.run([*cmd, "--profile", "TH230"], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert ok.returncode == 0, ok.stderr
+    # receipts apart by a blank line; the second starts with the line feed the encoder sends after a cut
+    assert ok.stdout == "Crème brûlée   4,50 €\nBière          3,00 €\n\n\nGröße: L\n"
+    wrong = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=60)  # Epson numbering
+    assert wrong.returncode == 0 and "€" not in wrong.stdout
