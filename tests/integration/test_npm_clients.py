@@ -427,3 +427,29 @@ def test_cli_decodes_an_encoder_stream_with_the_profile_a_technician_sets(tmp_pa
     assert ok.stdout == "Crème brûlée   4,50 €\nBière          3,00 €\n\n\nGröße: L\n"
     wrong = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=60)  # Epson numbering
     assert wrong.returncode == 0 and "€" not in wrong.stdout
+
+
+@needs_rpe
+@needs_ntp
+def test_generator_streams_decode_the_same_in_any_chunking(rpe_models):
+    """The proxy feeds the decoder what the socket gives: byte by byte, odd sizes, all at once."""
+    from gateway.printer.decoder import Decoder
+
+    streams = []
+    for model, seed in [("epson-tm-t88vi", 0), ("xprinter-xp-n160ii", 1), ("hp-a779", 0)]:
+        cols = len(run([{**rpe_options(model), "ops": [["rule"]]}])[0]["lines"][0][0])
+        streams.append((build_rpe(model, seed, cols, rpe_models[model], "column"), RPE_MODELS[model]))
+    streams += [(build_ntp(kind, 1)[0], "default") for kind in NTP_TYPES]
+    outs = run([spec for spec, _ in streams])
+    for (spec, profile), out in zip(streams, outs, strict=True):
+        data = out["data"]
+        whole = [e.to_dict() for e in decode(data, profile=profile).events]
+        rng = random.Random(len(data))
+        for sizes in ([1], [7], [rng.randint(1, 300) for _ in range(64)]):
+            dec, got, pos, i = Decoder(profile), [], 0, 0
+            while pos < len(data):
+                step = sizes[i % len(sizes)]
+                got += dec.feed(data[pos:pos + step])
+                pos, i = pos + step, i + 1
+            got += dec.close()
+            assert [e.to_dict() for e in got] == whole, (spec.get("printerModel") or spec.get("type"), sizes[:3])
