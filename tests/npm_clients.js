@@ -57,6 +57,7 @@ function applyRpe(enc, ops) {
       case 'newline': enc.newline(a[0] || 1); break;
       case 'table': enc.table(a[0], a[1], a[2]); break;
       case 'rule': enc.rule(a[0]); break;
+      case 'box': enc.box(a[0], a[1]); break;
       case 'barcode': enc.barcode(a[0], a[1], a[2]); break;
       case 'qrcode': enc.qrcode(a[0], a[1]); break;
       case 'pdf417': enc.pdf417(a[0], a[1]); break;

@@ -173,6 +173,9 @@ def rpe_receipt(rng: random.Random, cols: int, page: str, *, qr: bool, image_mod
         ["table", [{"width": item_w, "marginRight": 2}, {"width": 4, "align": "right"},
                    {"width": 12, "align": "right"}],
          [[phrase(rng, 2, item_w), str(rng.randint(1, 9)), f"{money(rng)} €"] for _ in range(rng.randint(2, 5))]],
+        ["table", [{"width": 10}, {"width": 12, "align": "right"}],  # box-drawing borders: CP437 between the cells
+         [["TVA", f"{money(rng)} €"], ["Net", f"{money(rng)} €"]], {"border": "single", "outline": "single"}],
+        ["box", {"style": "double", "width": min(cols, 30)}, f"Merci {phrase(rng, 2, 16)} €"],
         ["rule", {"style": "double"}],
         ["line", f"TOTAL {money(rng)} €", {"width": 2, "bold": True}],
         ["line", phrase(rng, 12, 3 * cols), {"invert": rng.random() < 0.5}],  # wraps: the encoder cuts it
