@@ -372,10 +372,10 @@ def build_ntp(kind: str, seed: int) -> tuple[dict, list[list[str]], list[str], l
         lines.append("=" * width)
         if rng.random() < 0.5:
             digits = ean13(rng)
-            # JAN13 with its check digit: sent without it, the printer adds it, the decoder does
-            # not yet (docs/decoder.md)
-            ops.append(["barcode", digits, 67, {"hriPos": 2, "height": 50}])
-            codes.append(digits)
+            # JAN13 without its check digit: the printer adds it and prints 13 digits
+            sent = digits if rng.random() < 0.5 else digits[:12]
+            ops.append(["barcode", sent, 67, {"hriPos": 2, "height": 50}])
+            codes.append(sent)
             lines.append(digits)
         else:
             data = f"T{rng.randint(10**6, 10**7)}"
