@@ -53,6 +53,19 @@ def barcode_text(symbology: str, raw: bytes) -> str:
     return _latin(raw)
 
 
+# digit counts EAN/UPC are sent without their check digit, which the printer computes and prints
+_CHECKED = {"ean13": 12, "upc-a": 11, "ean8": 7}
+
+
+def hri_text(symbology: str, data: str) -> str:
+    """The digits the printer prints under (or over) the bars: EAN-13, EAN-8 and UPC-A sent
+    without their check digit get it, as the printer computes it; everything else as sent."""
+    if len(data) != _CHECKED.get(symbology) or not data.isdigit():
+        return data
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(data)))
+    return data + str((10 - total % 10) % 10)
+
+
 def symbol_text(raw: bytes) -> str:
     """2D symbol data as text: UTF-8 when it is, else Latin-1 (nothing lost, `raw` is kept too)."""
     try:

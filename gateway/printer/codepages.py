@@ -41,6 +41,9 @@ _INTL = {
 
 # pages the database lists under a multi-byte codec but that printers use as single-byte tables
 _SINGLE_BYTE_ALIAS = {"CP932": "KATAKANA"}
+# positions Python's codec leaves undefined that printers fill: IBM added the euro to CP857 at
+# 0xD5 (as CP858 did to CP850); Epson's PC857 and receipt-printer-encoder's cp857 print it there
+_FILLED = {"CP857": {0xD5: "€"}}
 
 
 def _table_from_codec(codec: str) -> str | None:
@@ -76,6 +79,9 @@ def page_table(name: str) -> tuple[str, bool]:
         table = _table_from_codec("kz1048")
     if table is None:
         return page_table(FALLBACK)[0], False
+    for pos, ch in _FILLED.get(name, {}).items():
+        if table[pos] == "\ufffd":
+            table = table[:pos] + ch + table[pos + 1:]
     return table, True
 
 

@@ -116,6 +116,7 @@ class Decoder(TextLines):
         self._page_items: list[tuple[int, int, Event]] = []  # (y, seq, event)
         self._page_y = 0
         self._page_x = 0
+        self._image_row = False  # the pending line holds ESC * bit image data: its LF prints that
         self.commands = 0
         self.unknown = 0
         self._reset_state()
@@ -210,6 +211,10 @@ class Decoder(TextLines):
     def _print_line(self, start: int, end: int, feed: int | None = None) -> None:
         """Print the pending line (LF, ESC d, ESC J, cut...)."""
         line = self._line
+        if self._image_row:  # the line is an ESC * strip (its Image event) and maybe text after it
+            self._image_row = False
+            if not line and not self._page_mode:
+                return
         s = self.s
         area = max(1, min(s.area, self.profile.width - s.left))
         if not line.ops and not self._page_mode:  # nothing on it (ESC d after a barcode): no layout
@@ -246,6 +251,7 @@ class Decoder(TextLines):
 
     def _flush_text(self, start: int) -> None:
         """Print a pending partial line before a block (barcode, image) that prints on its own."""
+        self._image_row = False  # an ESC * strip before it is printed by it too
         if self._line:
             self._print_line(start, start)
 
@@ -266,7 +272,7 @@ class Decoder(TextLines):
             if b >= 0x20 or b == 0x0A or ((b == ESC or b == GS or b == 0x0D) and (m := run(buf, pos))):
                 # text, LF or a style run: maybe whole lines (not tried at other commands or
                 # inside image data, which may hold any byte)
-                if pos >= retry and not self._line.ops and not self._page_mode:
+                if pos >= retry and not self._line.ops and not self._page_mode and not self._image_row:
                     if fast is not None:  # the C text path: finds the block and decodes it
                         end = fast.lines(self, buf, pos, pos + C_BLOCK)
                         if end >= 0:
@@ -563,6 +569,7 @@ class Decoder(TextLines):
         self._mark()
 
     def _e_init(self, args, a, e):
+        self._image_row = False
         if self._page_mode:
             self._page_items.clear()
             self._page_mode = False
@@ -582,6 +589,7 @@ class Decoder(TextLines):
         self._mark()
 
     def _e_feed_dots(self, args, a, e):
+        self._image_row = False  # ESC J prints an ESC * strip without feeding a text line
         if self._line:
             self._print_line(a, e, feed=args[0])
         elif self._page_mode:
@@ -602,6 +610,7 @@ class Decoder(TextLines):
         if n == 0:
             if self._line:
                 self._print_line(a, e, feed=0)
+            self._image_row = False
             return
         self._print_line(a, e)  # the pending line (maybe empty) takes the first line feed
         if n > 1:
@@ -675,6 +684,7 @@ class Decoder(TextLines):
         self._cut(a, e, partial=True)
 
     def _cut(self, a, e, partial, feed=0):
+        self._image_row = False
         if self._page_mode:
             self._print_page(a, a)
             self._page_mode = False
@@ -781,6 +791,7 @@ class Decoder(TextLines):
                              bits=bytes(buf[pos + 5:end]), bits_size=(per, cols), bits_layout="column",
                              align=self.s.align, scale_x=2 if m in (0, 32) else 1,
                              scale_y=3 if m in (0, 1) else 1))
+            self._image_row = not self._page_mode
         return end
 
     # --- GS handlers

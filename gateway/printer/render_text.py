@@ -3,12 +3,14 @@
 A span's x position (dots) becomes a column: x // cell, where cell is the width of
 one Font A character. Tabs and ESC $ / ESC \\ positioning therefore turn into
 spaces. Alignment (ESC a) adds no padding: the line's own characters are kept.
-Barcodes add their digits only when the stream has the printer print them (HRI);
+Barcodes add their digits only when the stream has the printer print them (HRI), with the
+check digit the printer adds to an EAN/UPC sent without it;
 images and 2D codes add no line.
 """
 
 from __future__ import annotations
 
+from gateway.printer.barcodes import hri_text
 from gateway.printer.document import Barcode, Document, Feed, Receipt, TextLine
 
 
@@ -44,10 +46,11 @@ def receipt_lines(receipt: Receipt, cell: int = 12) -> list[str]:
         elif isinstance(e, Feed):
             lines.extend([""] * e.lines)
         elif isinstance(e, Barcode) and e.hri != "none" and e.data:
+            hri = hri_text(e.symbology, e.data)
             if e.hri in ("above", "both"):
-                lines.append(e.data)
+                lines.append(hri)
             if e.hri in ("below", "both"):
-                lines.append(e.data)
+                lines.append(hri)
     while lines and not lines[-1]:
         lines.pop()
     return lines

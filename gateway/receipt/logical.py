@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gateway.printer.barcodes import hri_text
 from gateway.printer.document import Barcode, Feed, Receipt, Span, TextLine
 from gateway.printer.render_text import line_text
 
@@ -67,7 +68,7 @@ def logical_lines(receipt: Receipt, cell: int = 12) -> tuple[list[str], list[Hin
         elif isinstance(e, Barcode) and e.hri != "none" and e.data:
             for where in ("above", "below"):
                 if e.hri in (where, "both"):
-                    lines.append(e.data)
+                    lines.append(hri_text(e.symbology, e.data))
                     hints.append(PLAIN_HINT)
         i += 1
     while lines and not lines[-1]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from escpos.printer import Dummy
 
+from gateway.printer.barcodes import hri_text
+
 CELL = 12  # Font A: dots per column
 
 
@@ -84,8 +86,8 @@ class Out:
 
     def barcode(self, digits: str, hri: bool) -> None:
         self.p.barcode(digits, "EAN13", pos="BELOW" if hri else "OFF")
-        if hri:
-            self.lines.append(digits)  # the document's HRI line holds the data as sent
+        if hri:  # the printer prints the digits with the check digit it computes
+            self.lines.append(hri_text("ean13", digits))
 
     def cut(self) -> bytes:
         self.p.cut()

@@ -68,3 +68,18 @@ def test_barcode_without_terminator_does_not_swallow_the_stream():
     evs = events_of(data)
     assert any(e.kind == "warning" for e in evs)
     assert any(e.kind == "status_request" for e in evs)
+
+
+@pytest.mark.parametrize("m,sent,printed", [
+    (67, "400638133393", "4006381333931"),  # EAN-13
+    (68, "9638507", "96385074"),  # EAN-8
+    (65, "03600029145", "036000291452"),  # UPC-A
+])
+def test_hri_line_has_the_check_digit_the_printer_adds(m, sent, printed):
+    """Sent without its check digit (python-escpos's samples, node-thermal-printer's JAN13),
+    the printer computes it and prints it under the bars: the text line says what the paper says.
+    The barcode's data stays as sent."""
+    for form in (bytes([m, len(sent)]) + sent.encode(), bytes([m - 65]) + sent.encode() + b"\x00"):
+        data = b"\x1dH\x02\x1dk" + form + b"\n"
+        assert lines_of(data) == [printed]
+        assert events_of(data, kind="barcode")[0].data == sent

@@ -3,7 +3,7 @@
 import pytest
 from PIL import Image, ImageChops, ImageDraw
 
-from .helpers import events_of, printer
+from .helpers import events_of, feed_chunks, lines_of, printer
 
 
 def sample_image(w=120, h=48) -> Image.Image:
@@ -66,3 +66,22 @@ def test_huge_declared_image_is_skipped_without_buffering():
         assert len(dec._buf) < 70000
     assert any(e.kind == "warning" and "limit" in e.message for e in evs)
     assert dec.offset == 8 + 50 * 65536
+
+
+@pytest.mark.parametrize("between", [b"", b"\x1b3\x00"])  # node-thermal-printer's Custom type sets spacing 0
+def test_the_line_feed_that_prints_an_esc_star_strip_is_no_blank_text_line(between):
+    """ESC * puts a strip in the line; its LF prints it. python-escpos's bitImageColumn,
+    receipt-printer-encoder and node-thermal-printer send a logo this way: the text has no
+    blank line per strip, only the blank lines the stream feeds itself."""
+    strip = b"\x1b*\x21\x08\x00" + bytes(range(24))
+    data = b"Shop\n" + (strip + between + b"\n") * 3 + b"\x1b2\nTotal\n" + strip + b"\x1bJ\x18after\n"
+    assert lines_of(data) == ["Shop", "", "Total", "after"]
+    assert len(events_of(data, kind="image")) == 4
+    for cuts in ([7], [5, 6, 40], list(range(1, len(data)))):  # any chunking: the same lines
+        assert [ev.text for ev in feed_chunks(data, cuts) if ev.kind == "line"] == ["Shop", "", "Total", "after"]
+
+
+def test_text_after_an_esc_star_strip_on_its_line_still_prints():
+    data = b"\x1b*\x21\x02\x00" + bytes(6) + b"Hi\n\n"
+    assert lines_of(data) == ["Hi"]
+    assert [ev.kind for ev in events_of(data)][:3] == ["image", "line", "line"]

@@ -33,6 +33,14 @@ def test_esc_t_selects_the_profile_page(page, encoding):
     assert lines_of(data) == [text]
 
 
+def test_cp857_prints_the_euro_at_d5():
+    """Python's cp857 leaves 0xD5 undefined; the printers' PC857 (and receipt-printer-encoder,
+    which picks it for the euro in 'auto' mode) have the euro there, as CP858 does."""
+    data = b"\x1b@\x1bt\x0dT\x81rk\x87e 12,50 \xd5\n"  # ESC t 13: PC857 Turkish
+    assert lines_of(data) == ["Türkçe 12,50 €"]
+    assert not events_of(data, kind="warning")
+
+
 def test_code_page_switch_in_the_middle_of_a_line():
     data = b"\x1b@\x1bt\x00Gr\x94\xe1e \x1bt\x13\xd5 12,00\n"  # CP437 "Größe", CP858 "€"
     assert lines_of(data) == ["Größe € 12,00"]
