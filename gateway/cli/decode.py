@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import itertools
 import json
+import os
+import stat
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +16,10 @@ from typing import BinaryIO
 from gateway.cli import UserError
 
 FORMATS = ["text", "doc", "receipt", "html", "png"]
-CHUNK = 1 << 16  # bytes read at a time for --format text
+# bytes read and decoded at a time for --format text: a few receipts. Each read's events
+# are rendered and dropped before the next, so they die young; 64 KiB reads made batches
+# whose events outlived Python's young GC generations and cost ~30% more CPU (docs/performance.md)
+CHUNK = 1 << 13
 
 # magic numbers of files people hand us by mistake
 _NOT_ESCPOS = [
@@ -118,7 +124,7 @@ def run_text(args) -> int:
     from gateway.printer.decoder import Decoder
     from gateway.printer.render_text import TextStream
 
-    with open_input(args.file) as f, _LazyOutput(args.output) as write:
+    with open_input(args.file) as f, _LazyOutput(args.output, flush=not _is_file(f)) as write:
         chunks = read_chunks(f, args.file)
         first = next(chunks, b"")
         check_escpos(first, args.file)
@@ -144,12 +150,19 @@ def run_text(args) -> int:
     return 0
 
 
+def _is_file(f: BinaryIO) -> bool:
+    try:
+        return stat.S_ISREG(os.fstat(f.fileno()).st_mode)
+    except (OSError, ValueError, io.UnsupportedOperation):  # no descriptor (a test's stdin)
+        return False
+
+
 class _LazyOutput:
     """write(text) to standard output, or to the -o file opened at the first text; on success
     with no text the file is written empty, on an error before any text it is not made."""
 
-    def __init__(self, output: str | None):
-        self.output, self.file = output, None
+    def __init__(self, output: str | None, flush: bool = False):
+        self.output, self.file, self.flush = output, None, flush
 
     def __enter__(self):
         return self.write
@@ -159,7 +172,8 @@ class _LazyOutput:
             return
         if not self.output:
             sys.stdout.write(text)
-            sys.stdout.flush()  # a reader of the pipe sees each receipt as it is decoded
+            if self.flush:  # input from a pipe: its reader sees each receipt as it is decoded
+                sys.stdout.flush()
             return
         try:
             if self.file is None:
