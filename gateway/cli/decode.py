@@ -9,7 +9,7 @@ import json
 import os
 import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -83,6 +83,27 @@ def read_chunks(f: BinaryIO, name: str) -> Iterator[bytes]:
         yield chunk
 
 
+def whole_lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """The same bytes in pieces that end after an LF (the rest goes with the next piece), so
+    no printed line is cut between two feeds: the decoder's C text path takes only whole
+    lines and hands a cut one to the slower Python path. For a file, where the next bytes are
+    always there: a pipe's pieces go to the decoder as they come, or a receipt's cut could
+    wait for the next receipt's first LF. A piece without any LF (image data) goes whole."""
+    rest = b""
+    for chunk in chunks:
+        if rest:
+            chunk = rest + chunk
+        end = chunk.rfind(b"\n") + 1
+        if 0 < end < len(chunk):
+            chunk, rest = chunk[:end], chunk[end:]
+        else:
+            rest = b""
+        if chunk:
+            yield chunk
+    if rest:
+        yield rest
+
+
 def check_escpos(data: bytes, name: str) -> None:
     if not data:
         raise UserError(f"{name} is empty: there is no print stream to decode",
@@ -125,9 +146,12 @@ def run_text(args) -> int:
     from gateway.printer.render_text import TextStream
 
     with open_input(args.file) as f, _LazyOutput(args.output, flush=not _is_file(f)) as write:
-        chunks = read_chunks(f, args.file)
-        first = next(chunks, b"")
+        reads = read_chunks(f, args.file)
+        first = next(reads, b"")
         check_escpos(first, args.file)
+        chunks = itertools.chain([first], reads)
+        if _is_file(f):
+            chunks = whole_lines(chunks)
         dec = Decoder(get_profile(args.profile))
         text = TextStream(dec.profile.cell(0))
         kinds: set[str] = set()  # what check_printable needs, gathered while nothing is printed
@@ -139,7 +163,7 @@ def run_text(args) -> int:
                 kinds.update(e.kind for e in events)
                 warnings += sum(e.kind == "warning" for e in events)
 
-        for chunk in itertools.chain([first], chunks):
+        for chunk in chunks:
             events = dec.feed(chunk)
             write(text.feed(events))
             seen(events)
