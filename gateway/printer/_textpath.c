@@ -15,6 +15,8 @@
  *   - multi-byte (kanji) text                 -> codepages.decode_multibyte
  * Single-byte and UTF-8 text is decoded here as codepages.decode_single and decode_utf8 do
  * (charmap with "replace"; well-formed UTF-8, see c_decode_utf8; unicodedata NFC).
+ * The module also renders: `line_text` and `receipt_lines` mirror render_text.py's
+ * line_text_py and receipt_lines_py (see "rendering" below).
  *
  * Objects: TextLine and Span are slotted dataclasses (gateway/printer/document.py). Their
  * generated __init__ is Python code and was the largest single cost, so they are made
