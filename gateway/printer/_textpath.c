@@ -15,6 +15,8 @@
  *   - multi-byte (kanji) text                 -> codepages.decode_multibyte
  * Single-byte and UTF-8 text is decoded here as codepages.decode_single and decode_utf8 do
  * (charmap with "replace"; well-formed UTF-8, see c_decode_utf8; unicodedata NFC).
+ * The module also renders: `line_text` and `receipt_lines` mirror render_text.py's
+ * line_text_py and receipt_lines_py (see "rendering" below).
  *
  * Objects: TextLine and Span are slotted dataclasses (gateway/printer/document.py). Their
  * generated __init__ is Python code and was the largest single cost, so they are made
@@ -30,9 +32,11 @@
 #include <Python.h>
 #include <structmember.h>
 #include <stdint.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
-#define TEXTPATH_API 2  /* bump with any change to what init/lines/apply_run take or do */
+#define TEXTPATH_API 4  /* bump with any change to what the module's functions take or do */
 
 #ifndef T_OBJECT_EX
 #define T_OBJECT_EX Py_T_OBJECT_EX
@@ -1179,6 +1183,287 @@ done:
     return result;
 }
 
+/* ------------------------------------------------------------------ rendering (render_text.py) */
+
+/* render_text's per-line work: `line_text(line, cell)` and `receipt_lines(events, cell)`
+ * mirror render_text.line_text_py and receipt_lines_py. Lines, spans and numbers of the
+ * usual shapes (TextLine and Span exactly, str text, int x/cell/cell of a sane size) are
+ * done here; any other line is handed to line_text_py, so the answer is always the
+ * reference's. `init_render(Feed, Barcode, line_text_py, hri_text)` is called by render_text.py. */
+
+static PyObject *Feed_type, *Barcode_type, *line_text_py, *hri_text_py;
+static PyObject *s_lines, *s_hri, *s_data, *s_symbology, *s_none, *s_empty, *empty_list, *hri_above, *hri_below;
+
+#define RENDER_BOUND ((long long)1 << 31)  /* |x|, |cell|, len(text) kept below this here */
+
+/* str.rstrip() of an exact str: the same object when nothing is stripped. */
+static PyObject *
+rstrip(PyObject *text)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t end = n;
+    while (end > 0 && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, end - 1)))
+        end--;
+    return end == n ? Py_NewRef(text) : PyUnicode_Substring(text, 0, end);
+}
+
+/* An exact int within +-RENDER_BOUND into *out; 0 when it is not one (no error set). */
+static int
+small_int(PyObject *v, long long *out)
+{
+    if (!PyLong_CheckExact(v))
+        return 0;
+    int overflow;
+    long long r = PyLong_AsLongLongAndOverflow(v, &overflow);
+    if (overflow || r <= -RENDER_BOUND || r >= RENDER_BOUND)
+        return 0;
+    *out = r;
+    return 1;
+}
+
+/* Python's round() of a float to an int (halves to even), as float.__round__ does it. */
+static long long
+round_half_even(double x)
+{
+    double r = round(x);
+    if (fabs(x - r) == 0.5)
+        r = 2.0 * round(x / 2.0);
+    return (long long)r;
+}
+
+static long long
+floor_div(long long a, long long b)  /* b > 0 */
+{
+    long long q = a / b;
+    return (a % b != 0 && a < 0) ? q - 1 : q;
+}
+
+#define SPAN_SLOT(span, i) (*(PyObject **)((char *)(span) + span_off[i]))
+#define LINE_SLOT(line, i) (*(PyObject **)((char *)(line) + line_off[i]))
+
+/* The columns walk of line_text_py over spans of the usual shape: with out == NULL it adds
+ * up the characters (*total) and the widest one (*maxchar); else it writes them to out. */
+static int
+line_columns(PyObject *spans, long long cell, PyObject *out, long long *total, Py_UCS4 *maxchar)
+{
+    long long col = 0, half = cell / 2;
+    Py_ssize_t at = 0;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(spans); i++) {
+        PyObject *span = PyList_GET_ITEM(spans, i);
+        PyObject *text = SPAN_SLOT(span, SP_TEXT);
+        long long x = 0, scell = 0, n = PyUnicode_GET_LENGTH(text);
+        small_int(SPAN_SLOT(span, SP_X), &x);
+        small_int(SPAN_SLOT(span, SP_CELL), &scell);
+        long long target = floor_div(x + half, cell);
+        if (target > col) {  /* spaces up to the span's column */
+            if (out != NULL && PyUnicode_Fill(out, at, (Py_ssize_t)(target - col), ' ') < 0)
+                return -1;
+            at += (Py_ssize_t)(target - col);
+            col = target;
+        }
+        if (out == NULL) {
+            if (n && PyUnicode_MAX_CHAR_VALUE(text) > *maxchar)
+                *maxchar = PyUnicode_MAX_CHAR_VALUE(text);
+        }
+        else if (n && PyUnicode_CopyCharacters(out, at, text, 0, (Py_ssize_t)n) < 0)
+            return -1;
+        at += (Py_ssize_t)n;
+        if (n) {  /* columns the text takes: its length when it is in the line's own cell */
+            long long w = scell == cell ? n : round_half_even((double)(scell * n) / (double)cell);
+            col += w > 1 ? w : 1;
+        }
+    }
+    *total = at;
+    return 0;
+}
+
+/* Mirrors render_text.line_text_py. New reference. */
+static PyObject *
+c_line_text(PyObject *line, PyObject *cell_obj)
+{
+    PyObject *spans = Py_IS_TYPE(line, (PyTypeObject *)TextLine_type) ? LINE_SLOT(line, TL_SPANS) : NULL;
+    long long cell;
+    if (spans == NULL || !PyList_CheckExact(spans) || !small_int(cell_obj, &cell) || cell <= 0)
+        goto reference;
+    Py_ssize_t count = PyList_GET_SIZE(spans);
+    for (Py_ssize_t i = 0; i < count; i++) {  /* every span of the usual shape, or the reference */
+        PyObject *span = PyList_GET_ITEM(spans, i), *text;
+        long long x, scell;
+        if (!Py_IS_TYPE(span, (PyTypeObject *)Span_type) || (text = SPAN_SLOT(span, SP_TEXT)) == NULL
+            || !PyUnicode_CheckExact(text) || PyUnicode_GET_LENGTH(text) >= RENDER_BOUND
+            || SPAN_SLOT(span, SP_X) == NULL || !small_int(SPAN_SLOT(span, SP_X), &x)
+            || SPAN_SLOT(span, SP_CELL) == NULL || !small_int(SPAN_SLOT(span, SP_CELL), &scell)
+            || (double)llabs(scell) * (double)PyUnicode_GET_LENGTH(text) >= 9007199254740992.0)
+            goto reference;  /* (a product past 2**53 would not divide as Python's int / int) */
+        if (count == 1 && x == 0)  /* most lines: one run of text from the left edge */
+            return rstrip(text);
+    }
+    long long total;
+    Py_UCS4 maxchar = 127;
+    if (line_columns(spans, cell, NULL, &total, &maxchar) < 0)
+        return NULL;
+    if (total >= RENDER_BOUND)
+        goto reference;
+    PyObject *out = PyUnicode_New((Py_ssize_t)total, maxchar);
+    if (out == NULL || line_columns(spans, cell, out, &total, &maxchar) < 0) {
+        Py_XDECREF(out);
+        return NULL;
+    }
+    PyObject *r = rstrip(out);  /* when shorter, a copy holding only the characters kept */
+    Py_DECREF(out);
+    return r;
+reference:
+    return call2(line_text_py, line, cell_obj);
+}
+
+static int
+render_not_ready(void)
+{
+    if (not_ready() < 0)
+        return -1;
+    if (line_text_py != NULL)
+        return 0;
+    PyErr_SetString(PyExc_RuntimeError, "_textpath.init_render() was not called");
+    return -1;
+}
+
+/* line_text(line, cell): render_text.line_text_py in C. */
+static PyObject *
+textpath_line_text(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (render_not_ready() < 0)
+        return NULL;
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "line_text(line, cell)");
+        return NULL;
+    }
+    return c_line_text(args[0], args[1]);  /* any other object: the reference */
+}
+
+/* append the digits when e.hri is in `which` (a tuple, as `in (...)`); -1 on error */
+static int
+append_hri(PyObject *lines, PyObject *hri, PyObject *which, PyObject *data)
+{
+    int r = PySequence_Contains(which, hri);
+    return r <= 0 ? r : PyList_Append(lines, data);
+}
+
+/* Mirrors render_text.receipt_lines_py (given the receipt's events). New list. */
+static PyObject *
+c_receipt_lines(PyObject *events, PyObject *cell)
+{
+    PyObject *seq = PySequence_Fast(events, "receipt events must be a sequence");
+    if (seq == NULL)
+        return NULL;
+    PyObject *lines = PyList_New(0);
+    if (lines == NULL)
+        goto fail;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    PyObject **items = PySequence_Fast_ITEMS(seq);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *e = items[i];
+        int is = PyObject_IsInstance(e, TextLine_type);
+        if (is < 0)
+            goto fail;
+        if (is) {  /* (a subclass of TextLine: c_line_text hands it to the reference) */
+            PyObject *text = c_line_text(e, cell);
+            if (text == NULL || PyList_Append(lines, text) < 0) {
+                Py_XDECREF(text);
+                goto fail;
+            }
+            Py_DECREF(text);
+            continue;
+        }
+        if ((is = PyObject_IsInstance(e, Feed_type)) < 0)
+            goto fail;
+        if (is) {  /* lines.extend([""] * e.lines) */
+            PyObject *count = PyObject_GetAttr(e, s_lines);
+            PyObject *blank = count ? PyNumber_Multiply(empty_list, count) : NULL;
+            Py_XDECREF(count);
+            if (blank == NULL)
+                goto fail;
+            int r = PyList_SetSlice(lines, PyList_GET_SIZE(lines), PyList_GET_SIZE(lines), blank);
+            Py_DECREF(blank);
+            if (r < 0)
+                goto fail;
+            continue;
+        }
+        if ((is = PyObject_IsInstance(e, Barcode_type)) < 0)
+            goto fail;
+        if (is) {  /* the digits, above and/or below, when the printer prints them */
+            PyObject *hri = PyObject_GetAttr(e, s_hri), *data = NULL;
+            int shown = hri ? PyObject_RichCompareBool(hri, s_none, Py_NE) : -1;
+            if (shown == 1) {
+                data = PyObject_GetAttr(e, s_data);
+                shown = data ? PyObject_IsTrue(data) : -1;
+            }
+            if (shown == 1) {  /* hri_text(e.symbology, e.data): with the check digit the printer adds */
+                PyObject *sym = PyObject_GetAttr(e, s_symbology);
+                PyObject *text = sym ? PyObject_CallFunctionObjArgs(hri_text_py, sym, data, NULL) : NULL;
+                Py_XDECREF(sym);
+                Py_SETREF(data, text);
+                if (data == NULL)
+                    shown = -1;
+            }
+            if (shown == 1 && (append_hri(lines, hri, hri_above, data) < 0
+                               || append_hri(lines, hri, hri_below, data) < 0))
+                shown = -1;
+            Py_XDECREF(hri);
+            Py_XDECREF(data);
+            if (shown < 0)
+                goto fail;
+        }
+    }
+    Py_ssize_t keep = PyList_GET_SIZE(lines);  /* no blank lines at the end */
+    while (keep > 0) {
+        int t = PyObject_IsTrue(PyList_GET_ITEM(lines, keep - 1));
+        if (t < 0)
+            goto fail;
+        if (t)
+            break;
+        keep--;
+    }
+    if (keep < PyList_GET_SIZE(lines) && PyList_SetSlice(lines, keep, PyList_GET_SIZE(lines), NULL) < 0)
+        goto fail;
+    Py_DECREF(seq);
+    return lines;
+fail:
+    Py_DECREF(seq);
+    Py_XDECREF(lines);
+    return NULL;
+}
+
+/* receipt_lines(events, cell): render_text.receipt_lines_py in C. */
+static PyObject *
+textpath_receipt_lines(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (render_not_ready() < 0)
+        return NULL;
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "receipt_lines(events, cell)");
+        return NULL;
+    }
+    return c_receipt_lines(args[0], args[1]);
+}
+
+/* init_render(Feed, Barcode, line_text_py, hri_text): called once by render_text.py at import. */
+static PyObject *
+textpath_init_render(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4 || !PyType_Check(args[0]) || !PyType_Check(args[1]) || !PyCallable_Check(args[2])
+        || !PyCallable_Check(args[3])) {
+        PyErr_SetString(PyExc_TypeError, "init_render(Feed, Barcode, line_text_py, hri_text)");
+        return NULL;
+    }
+    Py_XSETREF(Feed_type, Py_NewRef(args[0]));
+    Py_XSETREF(Barcode_type, Py_NewRef(args[1]));
+    Py_XSETREF(line_text_py, Py_NewRef(args[2]));
+    Py_XSETREF(hri_text_py, Py_NewRef(args[3]));
+    Py_RETURN_NONE;
+}
+
 /* ------------------------------------------------------------------ module */
 
 /* init(Span, TextLine, decode_multibyte, FONT_HEIGHT, TEXT): called once by text_lines.py
@@ -1212,6 +1497,12 @@ static PyMethodDef methods[] = {
      "after them, or -1 - i when no whole line starts before i (TextLines._lines in C)."},
     {"apply_run", (PyCFunction)(void (*)(void))textpath_apply_run, METH_FASTCALL,
      "apply_run(decoder, run, pos): TextLines._apply_run in C."},
+    {"init_render", (PyCFunction)(void (*)(void))textpath_init_render, METH_FASTCALL,
+     "init_render(Feed, Barcode, line_text_py, hri_text): what line_text and receipt_lines use."},
+    {"line_text", (PyCFunction)(void (*)(void))textpath_line_text, METH_FASTCALL,
+     "line_text(line, cell): render_text.line_text_py in C."},
+    {"receipt_lines", (PyCFunction)(void (*)(void))textpath_receipt_lines, METH_FASTCALL,
+     "receipt_lines(events, cell): render_text.receipt_lines_py in C (given the receipt's events)."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1255,6 +1546,18 @@ PyInit__textpath(void)
     INTERN(s_sb, "sb");
     INTERN(s_mb, "mb");
     INTERN(NFC, "NFC");
+    INTERN(s_lines, "lines");
+    INTERN(s_hri, "hri");
+    INTERN(s_symbology, "symbology");
+    INTERN(s_data, "data");
+    INTERN(s_none, "none");
+    INTERN(s_empty, "");
+    if ((empty_list = PyList_New(1)) == NULL)
+        return NULL;
+    PyList_SET_ITEM(empty_list, 0, Py_NewRef(s_empty));
+    if ((hri_above = Py_BuildValue("(ss)", "above", "both")) == NULL
+        || (hri_below = Py_BuildValue("(ss)", "below", "both")) == NULL)
+        return NULL;
     PyObject *ud = PyImport_ImportModule("unicodedata");
     if (ud == NULL)
         return NULL;

@@ -288,6 +288,45 @@ class Receipt:
         return True
 
 
+class ReceiptSplitter:
+    """`Document.receipts()` as the events come: feed events, get the receipts they complete.
+
+    Holds only the events of the receipt not yet cut, so a stream of any length is split in
+    bounded memory (see `render_text.TextStream`). feed() all events then close() gives
+    exactly `Document(events).receipts()`.
+    """
+
+    def __init__(self) -> None:
+        self._pending: list[Event] = []  # events after the last cut
+        self._any = False  # a receipt was given out
+
+    def feed(self, events: list[Event]) -> list[Receipt]:
+        """The receipts whose cut is among `events` (each a slice of the events)."""
+        out: list[Receipt] = []
+        first = 0
+        for i in [i for i, e in enumerate(events) if isinstance(e, Cut)]:  # a slice per receipt
+            current = events[first:i + 1]
+            if self._pending:
+                current[:0] = self._pending
+                self._pending = []
+            out.append(Receipt(current, current[0].offset, events[i].end, cut=True))
+            first = i + 1
+        if first < len(events):
+            self._pending += events[first:]
+        self._any = self._any or bool(out)
+        return out
+
+    def close(self) -> list[Receipt]:
+        """End of stream: the part after the last cut, when it prints anything or is the only part."""
+        current, self._pending = self._pending, []
+        if current:
+            r = Receipt(current, current[0].offset, current[-1].end, cut=False)
+            if not r.is_blank or not self._any:
+                self._any = True
+                return [r]
+        return []
+
+
 @dataclass
 class Document:
     """All events of a stream, in order."""
@@ -299,19 +338,8 @@ class Document:
 
     def receipts(self) -> list[Receipt]:
         """Split on cuts; a trailing part without a cut is a receipt when it prints anything."""
-        events = self.events
-        out: list[Receipt] = []
-        first = 0
-        for i in [i for i, e in enumerate(events) if isinstance(e, Cut)]:  # a slice per receipt
-            current = events[first:i + 1]
-            out.append(Receipt(current, current[0].offset, events[i].end, cut=True))
-            first = i + 1
-        if first < len(events):
-            current = events[first:]
-            r = Receipt(current, current[0].offset, current[-1].end, cut=False)
-            if not r.is_blank or not out:
-                out.append(r)
-        return out
+        split = ReceiptSplitter()
+        return split.feed(self.events) + split.close()
 
     def to_dict(self) -> dict:
         return {"profile": self.profile, "width": self.width, "cell": self.cell,

@@ -26,7 +26,7 @@ from gateway.printer.layout import TEXT, decode_line_text, spans_if_fit
 from gateway.printer.profiles import FONT_HEIGHT
 from gateway.printer.style_runs import compile_run
 
-_C_API = 2  # TEXTPATH_API in _textpath.c
+_C_API = 4  # TEXTPATH_API in _textpath.c
 
 
 def _load_accelerator():

@@ -7,6 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gateway.printer.decoder import Decoder, decode
+from gateway.printer.document import ReceiptSplitter
+from gateway.printer.render_text import iter_text, render_text
 
 from .helpers import comparable, feed_chunks
 
@@ -72,3 +74,33 @@ def test_huge_claimed_lengths_use_bounded_memory(header, chunk):
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert peak < 8 * 1024 * 1024  # the limit is 4 MiB of payload
+
+
+# for the text: several receipts (cuts), printed barcode digits, feeds, blank and
+# whitespace-only lines, other cell widths and positions
+TEXT_FRAGMENTS = FRAGMENTS + [
+    b"\x1dH\x01", b"\x1dH\x02", b"\x1dH\x03", b"\x1bd\x04", b"\x1bJ\x40", b"   \n", "\u3000\n".encode(),
+    b"\x1b!\x20", b"\x1b!\x01", b"\x1b \x05", b"\x1dVB\x10", b"\x1dV\x01", b"\x1b$\x90\x00", b"12 \n",
+]
+text_streams = st.lists(st.one_of(st.sampled_from(TEXT_FRAGMENTS), st.binary(max_size=12)), max_size=60).map(b"".join)
+
+
+def chunks_at(data: bytes, cuts: list[int]) -> list[bytes]:
+    bounds = sorted({c for c in cuts if c <= len(data)} | {0, len(data)})
+    return [data[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
+@settings(max_examples=300)
+@given(data=text_streams, cuts=st.lists(st.integers(min_value=0, max_value=900), max_size=12),
+       profile=st.sampled_from(["TM-T88V", "default"]))
+def test_streamed_text_is_the_whole_documents_text(data, cuts, profile):
+    """What `decode --format text` writes receipt by receipt is render_text of the whole document."""
+    chunks = chunks_at(data, cuts)
+    assert "".join(iter_text(chunks, profile)) == render_text(decode(data, profile))
+    # and the receipts, split as their events come, are Document.receipts()
+    dec, split, receipts = Decoder(profile), ReceiptSplitter(), []
+    for chunk in chunks:
+        receipts += split.feed(dec.feed(chunk))
+    receipts += split.feed(dec.close()) + split.close()
+    assert ([(r.start, r.end, r.cut, comparable(r.events)) for r in receipts]
+            == [(r.start, r.end, r.cut, comparable(r.events)) for r in decode(data, profile).receipts()])

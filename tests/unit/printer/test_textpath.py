@@ -2,7 +2,8 @@
 
 Each case decodes the same stream on both paths and checks the documents are the same
 (every event, the wrapped lines' till_spans, the command and warning counts, the bytes
-consumed), and what a reader of the receipt sees.
+consumed), and what a reader of the receipt sees. The rendering functions in the same
+module (`line_text`, `receipt_lines`) are checked against render_text.py's references.
 """
 
 import os
@@ -13,13 +14,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gateway.printer import render_text as render_text_mod
 from gateway.printer import text_lines
 from gateway.printer.decoder import Decoder
-from gateway.printer.document import Document, TextLine
+from gateway.printer.document import PLAIN, Barcode, Document, Feed, Receipt, Span, TextLine
 from gateway.printer.render_text import render_text
 
 from .helpers import printer
-from .test_properties import streams
+from .test_properties import streams, text_streams
 
 C = text_lines.ACCELERATOR
 needs_c = pytest.mark.skipif(C is None, reason=f"C text path not in use: {text_lines.text_path()}")
@@ -254,3 +256,97 @@ def test_lines_longer_than_a_c_block_and_streams_fed_whole():
     data = b"head\n" + long_line + ("Caf\u00e9 \u20ac 1\n".encode("cp858") + b"\x1bt\x13\xd5\n") * 3000
     doc = same_on_both(data, profile="default")  # paper width unknown: nothing wraps
     assert lines(doc)[:2] == ["head", "x" * (C_BLOCK + 10)] and len(lines(doc)) == 2 + 6000
+
+
+# ------------------------------------------------------------------ rendering: _textpath.line_text /
+# receipt_lines against render_text.line_text_py / receipt_lines_py
+
+
+def rendered_both(receipt: Receipt, cell) -> list[str]:
+    """receipt_lines and every line's line_text on both paths; the C answer after checking it."""
+    for line in receipt.events:
+        if isinstance(line, TextLine):
+            assert C.line_text(line, cell) == render_text_mod.line_text_py(line, cell)
+    c_lines = C.receipt_lines(receipt.events, cell)
+    assert c_lines == render_text_mod.receipt_lines_py(receipt, cell)
+    return c_lines
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(data=text_streams, cell=st.sampled_from([12, 9, 10, 17, 24, 1]))
+def test_any_document_renders_the_same_on_both_paths(data, cell):
+    for r in run(data, C)[0].receipts():
+        rendered_both(r, cell)
+
+
+def span_line(*spans, cls=TextLine) -> TextLine:
+    return cls(spans=[Span(*s) for s in spans])
+
+
+@needs_c
+def test_columns_positions_and_cells():
+    cases = [
+        (span_line(("Total", 0), ("12,50", 300)), "Total                    12,50"),
+        # a span in another cell takes round(cell * n / 12) columns, halves to the even side
+        (span_line(("AB", 0, PLAIN, 24), ("x", 60)), "AB x"),
+        (span_line(("A", 0, PLAIN, 18), ("x", 24)), "Ax"),  # 1.5 -> 2 columns
+        (span_line(("AAA", 0, PLAIN, 18), ("x", 60)), "AAA x"),  # 4.5 -> 4 columns
+        (span_line(("AB", 0, PLAIN, 1), ("y", 12)), "ABy"),  # at least one column
+        (span_line(("", 120), ("z", 0)), "          z"),  # an empty span still moves to its column
+        (span_line(("", 120)), ""),
+        (span_line(("neg", -40), ("w", 60)), "neg  w"),  # a negative x floors like Python
+        (span_line(("a \u3000", 0)), "a"),  # Unicode spaces are stripped too
+        (span_line(("\u20ac\u3000", 0), ("", 200)), "\u20ac"),
+        (span_line(("a", 0), ("\u4e2d\u3000", 36)), "a  \u4e2d"),
+        (span_line(("\u00e9", 0), ("\U0001F600", 36)), "\u00e9  \U0001F600"),
+        (span_line(), ""),
+    ]
+    for line, want in cases:
+        assert rendered_both(Receipt([line]), 12) == ([want] if want else [])
+        got = C.line_text(line, 12)
+        assert got == render_text_mod.line_text_py(line, 12) == want
+        assert got.encode() == want.encode() and len(got) == len(want)
+
+
+@needs_c
+def test_odd_objects_get_the_reference_answer():
+    class Line(TextLine):  # a subclass (it may have attributes of its own): the reference reads it
+        pass
+
+    odd = [span_line(("x", 12.0), ("y", 36)),  # a float position
+           TextLine(spans=(Span("tuple", 0),)),  # spans in a tuple
+           span_line(("sub", 0), ("class", 100), cls=Line), span_line(("n", True), ("m", 40)), span_line(("big", -2**40), ("b", 0))]
+    def outcome(fn, *args):
+        try:
+            return "ok", fn(*args)
+        except Exception as exc:  # the same error on both paths counts as the same answer
+            return type(exc), str(exc)
+
+    for line in odd:
+        for cell in (12, 12.0, 5):
+            assert outcome(C.line_text, line, cell) == outcome(render_text_mod.line_text_py, line, cell)
+    assert [outcome(C.line_text, line, 12) for line in odd] == [
+        (TypeError, "can't multiply sequence by non-int of type 'float'"),
+        ("ok", "tuple"), ("ok", "sub     class"), ("ok", "n  m"), ("ok", "bigb")]
+    for fn in (C.line_text, render_text_mod.line_text_py):  # cell 0: the same error
+        with pytest.raises(ZeroDivisionError):
+            fn(span_line(("a", 0), ("b", 24)), 0)
+
+
+@needs_c
+def test_feeds_barcodes_and_blank_lines_at_the_end():
+    events = [span_line(("head", 0)), Feed(lines=2), Barcode(data="4006381333931", hri="both"),
+              Barcode(data="123", hri="above"), Barcode(data="456", hri="below"), Barcode(data="789"),
+              Barcode(data="", hri="both"), span_line(("  ", 0)), Feed(lines=True), span_line(("tail", 24)),
+              Feed(lines=3), span_line(("   ", 0)), Feed(lines=0), Feed(lines=-1)]
+    assert rendered_both(Receipt(events), 12) == ["head", "", "", "4006381333931", "4006381333931", "123",
+                                                  "456", "", "", "  tail"]
+    assert rendered_both(Receipt([Feed(lines=4), span_line((" ", 0))]), 12) == []
+    # the printer adds the check digit an EAN/UPC was sent without, on both paths
+    sent_short = [Barcode(symbology="ean13", data="400638133393", hri="below"),
+                  Barcode(symbology="ean8", data="9638507", hri="above"),
+                  Barcode(symbology="upc-a", data="03600029145", hri="below")]
+    assert rendered_both(Receipt(sent_short), 12) == ["4006381333931", "96385074", "036000291452"]
+    with pytest.raises(TypeError):
+        C.receipt_lines([Feed(lines="2")], 12)
