@@ -68,7 +68,8 @@ def check_stub(text: str, url: str) -> None:
     stub = Path(re.search(rf"^  the QR stub of receipt #2: (\S+) \(its QR code opens {re.escape(url)}\)$",
                           text, re.M).group(1))
     with Image.open(stub) as im:
-        assert [r.text for r in zxingcpp.read_barcodes(im)] == [url]
+        # QR only: the 1D decoders can "read" a code in the stub's printed text now and then
+        assert [r.text for r in zxingcpp.read_barcodes(im, formats=zxingcpp.BarcodeFormat.QRCode)] == [url]
 
 
 @needs_mosquitto

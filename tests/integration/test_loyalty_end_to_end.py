@@ -37,7 +37,8 @@ def rig(mosquitto, tmp_path, request):
 
 def qr_payloads(stub: bytes) -> list[str]:
     png = render_png(decode(stub, "TM-T88V"))
-    return [res.text for res in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
+    # QR only: the 1D decoders can "read" a code in the stub's printed text now and then
+    return [res.text for res in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)), formats=zxingcpp.BarcodeFormat.QRCode)]
 
 
 def scan(rig, number=CARD):

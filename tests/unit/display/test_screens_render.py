@@ -74,12 +74,17 @@ def test_the_qr_code_on_screen_decodes_to_the_receipt_url(size):
 
 
 def test_qr_codes_of_many_urls_read_back():
-    import secrets
+    import base64
+    import random
     zxingcpp = pytest.importorskip("zxingcpp")
+    rnd = random.Random(7)  # fixed tokens: a failure names a URL that fails again
     for n in range(24):
-        url = f"https://receipts.example.com/r/{secrets.token_urlsafe(16 + n * 3)}"
-        found = zxingcpp.read_barcodes(render(screens.sent(url, "1.00"), (320, 240)))
-        assert [r.text for r in found] == [url]
+        token = base64.urlsafe_b64encode(rnd.randbytes(16 + n * 3)).decode().rstrip("=")
+        url = f"https://receipts.example.com/r/{token}"
+        # QR codes only: the reader's 1D decoders sometimes "read" a code in the screen's text
+        found = zxingcpp.read_barcodes(render(screens.sent(url, "1.00"), (320, 240)),
+                                       formats=zxingcpp.BarcodeFormat.QRCode)
+        assert [r.text for r in found] == [url], url
 
 
 def test_wrap_keeps_every_line_inside_the_width():
