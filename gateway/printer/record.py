@@ -30,7 +30,7 @@ _DATA = {"data": "till", "reply": "printer", "answer": "gateway"}
 class Recorder:
     """Writes queue items (see `gateway.printer.capture`) as capture lines."""
 
-    def __init__(self, directory: str | Path, till_id: str, profile: str | None = None):
+    def __init__(self, directory: str | Path, till_id: str, profile=None):
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)
         stamp = time.strftime("%Y%m%dT%H%M%S")
@@ -40,7 +40,13 @@ class Recorder:
             n += 1
             self.path = d / f"capture-{till_id}-{stamp}-{n}.jsonl"
         self.f = self.path.open("w", encoding="utf-8")
-        self._line({"format": FORMAT, "till": till_id, "profile": profile, "started": time.time()})
+        from gateway.printer.profiles import code_page_overrides
+
+        header = {"format": FORMAT, "till": till_id, "profile": None if profile is None else str(profile),
+                  "started": time.time()}
+        if code_page_overrides(profile):  # [printer] code_pages: replay decodes as the gateway did
+            header["code_pages"] = {str(n): enc for n, enc in code_page_overrides(profile).items()}
+        self._line(header)
 
     def _line(self, obj: dict) -> None:
         self.f.write(json.dumps(obj, separators=(",", ":")) + "\n")
