@@ -313,7 +313,7 @@ class Gateway:
 
         _raw, e_receipt = self._find(args)
         url = qr_url(self.qr_template, e_receipt)
-        data = build_stub(e_receipt, url, self.printer_profile)
+        data = build_stub(e_receipt, url, self.live.decoder_profile)  # [printer] code_pages as reloaded
         self._print(data, "QR stub", args)
         log.info("printed the QR stub of receipt %s", e_receipt.get("receipt_id"))
         return {"receipt_id": e_receipt.get("receipt_id"), "url": url, "bytes": len(data)}

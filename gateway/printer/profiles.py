@@ -90,6 +90,25 @@ def configured(printer: Mapping) -> str | None | ProfileChoice:
     return choose(None if name == "default" else name, printer.get("code_pages"))
 
 
+def escpos_printer(spec=None):
+    """python-escpos's `Dummy` for the gateway's own print jobs (QR stub, test page), its `magic`
+    code page choice following the real printer's numbers: a page a ProfileChoice moves to
+    another number is selected by that number, and a number it takes over no longer selects
+    the database's page."""
+    from escpos.magicencode import Encoder
+    from escpos.printer import Dummy
+
+    name = profile_name(spec)
+    p = Dummy(profile=None if name == "default" else name)
+    over = code_page_overrides(spec)
+    if over:
+        # python-escpos keeps the numbers as the database's strings: encoding -> "n"
+        pages = {enc: n for enc, n in p.magic.encoder.codepages.items() if int(n) not in over}
+        pages.update({enc: str(n) for n, enc in over.items()})
+        p.magic.encoder = Encoder(pages)
+    return p
+
+
 def profile_name(spec) -> str:
     """The profile's name ('default' for none) for a name, a ProfileChoice or a Profile."""
     if isinstance(spec, Profile | ProfileChoice):

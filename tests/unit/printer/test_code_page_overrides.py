@@ -150,3 +150,20 @@ def test_recording_keeps_the_code_pages_and_replay_uses_them(tmp_path, capsys):
     # the command line overrides the capture's number
     assert main(["replay", str(rec.path), "--code-page", "11=CP437"]) == 0
     assert "Prix 5 Ç crème\n" in capsys.readouterr().out
+
+
+def test_the_gateways_own_prints_use_the_printers_numbers():
+    """The test page (and the QR stub, built the same way) pick their pages through python-escpos:
+    on a printer whose Western numbers are Greek, the euro and accents go to pages it really has."""
+    from gateway.printer.stub import build_stub
+    from gateway.printer.testpage import CODE_PAGE_LINE, test_page
+
+    greek = ProfileChoice(None, tuple((n, "CP1253") for n in (2, 15, 16, 19)))  # what this printer does
+    printed = render_text(decode(test_page("gw-1", profile=greek, now=0), greek)).splitlines()
+    assert CODE_PAGE_LINE in printed and "Printer: default via" in printed
+    unaware = render_text(decode(test_page("gw-1", now=0), greek)).splitlines()  # the database's numbers
+    assert CODE_PAGE_LINE not in unaware
+    stub = {"access_token": "x", "merchant": {"name": "Crème & Café 5 €"}, "currency": "EUR",
+            "totals": {"gross": "5.00"}}
+    assert render_text(decode(build_stub(stub, "https://r.example/x", greek), greek)).startswith("Crème & Café 5 €\n")
+    assert render_text(decode(build_stub(stub, "https://r.example/x"), greek)).startswith("Crème & Café 5 ¤\n")
