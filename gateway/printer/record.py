@@ -3,6 +3,7 @@
 Format (`receipt-gateway-capture/1`): JSON Lines, UTF-8, one object per line.
 The first line is a header:
     {"format": "receipt-gateway-capture/1", "till": "till-1", "profile": "TM-T88V", "started": 1712.5}
+(plus "code_pages": {"2": "CP858"} when [printer] code_pages was set: replay decodes with it)
 then, in the order things happened (t = unix time, seconds):
     {"t": ..., "ev": "open",    "conn": 1, "peer": "till 10.0.0.5:50122"}   a till connected
     {"t": ..., "ev": "till",    "conn": 1, "data": "<base64>"}   bytes the till sent
