@@ -313,7 +313,7 @@ class Gateway:
 
         _raw, e_receipt = self._find(args)
         url = qr_url(self.qr_template, e_receipt)
-        data = build_stub(e_receipt, url, self.printer_profile)
+        data = build_stub(e_receipt, url, self.live.decoder_profile)  # [printer] code_pages as reloaded
         self._print(data, "QR stub", args)
         log.info("printed the QR stub of receipt %s", e_receipt.get("receipt_id"))
         return {"receipt_id": e_receipt.get("receipt_id"), "url": url, "bytes": len(data)}
@@ -362,6 +362,9 @@ class Gateway:
         before, self.live = getattr(self, "live", None), live
         self.include_raw, self.till_profile, self.currency = live.include_raw, live.till_profile, live.currency
         self.policy_default, self.qr_template = live.policy.default, live.qr_template
+        printer = getattr(self, "printer", None)
+        if printer is not None:  # the next till connection's decoder takes [printer] code_pages
+            printer.proxy.segmenter.profile = live.decoder_profile
         desk = getattr(self, "desk", None)
         if desk is None:
             return  # at start: `run` set the log level, the desk and display read the same config

@@ -7,6 +7,8 @@
 
 A key is *live* when the service reads it at each receipt, scan or tick and changing it
 between two receipts is safe: the delivery policy, the QR link, what the extractor assumes,
+the printer's own code page numbers (the decoder is built per till connection: the next
+connection decodes with them; the profile itself is not live, it sizes the paper),
 the display's language, card number rules, log level, health and republish intervals. Every
 other key builds something at start (till and printer links, ports, broker connection and
 identity, data_dir, printer profile, outbox limits, scanner and display devices, the card key):
@@ -28,6 +30,7 @@ LIVE_KEYS: frozenset[tuple[str, str]] = frozenset({
     ("gateway", "log_level"),
     ("policy", "default"), ("policy", "card_window_s"), ("policy", "country"), ("policy", "always_print"),
     ("qr", "url_template"),
+    ("printer", "code_pages"),
     ("decoder", "raw_bytes"), ("decoder", "till_profile"), ("decoder", "currency"),
     ("display", "language"), ("display", "currency"),
     ("scanner", "patterns"), ("scanner", "prefixes"),
@@ -99,11 +102,13 @@ class LiveSettings:
     health_interval_s: float
     republish_after_s: float
     retention_s: float
+    decoder_profile: object = None  # [printer] profile with code_pages over it (gateway.printer.profiles)
 
     @classmethod
     def from_config(cls, cfg: dict) -> LiveSettings:
         """ConfigError naming the file, line and key when a live key's value cannot be used."""
         from gateway.loyalty.policy import Policy
+        from gateway.printer.profiles import configured
         from gateway.scanner.cards import rules_from_config
 
         def v(section: str, key: str):
@@ -139,4 +144,6 @@ class LiveSettings:
                    till_profile=till_profile, currency=v("decoder", "currency") or "EUR", card_rules=rules,
                    display_language=v("display", "language"), display_currency=v("display", "currency"),
                    health_interval_s=v("mqtt", "health_interval_s"),
-                   republish_after_s=v("outbox", "republish_after_s"), retention_s=v("outbox", "retention_s"))
+                   republish_after_s=v("outbox", "republish_after_s"), retention_s=v("outbox", "retention_s"),
+                   decoder_profile=configured({"profile": v("printer", "profile"),
+                                               "code_pages": v("printer", "code_pages")}))

@@ -137,7 +137,7 @@ def render_toml(cfg: Config, given: dict) -> list[str]:
         for key, value in values.items():
             text = f"{key} = {_toml_value(key, value)}"
             if key not in (given.get(name) or {}):
-                if value in ("", []):
+                if value in ("", [], {}):
                     continue  # an option left empty: nothing to show
                 text = f"{text:<40} # default"
             lines.append(text)
@@ -153,6 +153,8 @@ def _toml_value(key: str, value) -> str:
         return "true" if value else "false"
     if isinstance(value, int) and key.startswith("usb_"):
         return f"0x{value:04x}"
+    if isinstance(value, dict):  # an inline table: { 2 = "CP858" }
+        return "{ " + ", ".join(f"{k} = {_toml_value(str(k), v)}" for k, v in value.items()) + " }" if value else "{}"
     if isinstance(value, float) and value.is_integer():
         return f"{value:.1f}"
     return json.dumps(value, ensure_ascii=False)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from gateway.cli import UserError
+from gateway.cli.profile_args import add_profile_arguments
 
 FORMATS = ["text", "doc", "receipt", "html", "png"]
 # bytes read and decoded at a time for --format text: a few receipts. Each read's events
@@ -31,8 +32,8 @@ _NOT_ESCPOS = [
 
 def add_arguments(p) -> None:
     p.add_argument("file", help="captured ESC/POS stream ('-' reads standard input)")
-    p.add_argument("--profile", default=None,
-                   help="python-escpos printer profile (code page numbering, paper width); default: Epson numbering")
+    add_profile_arguments(p, "python-escpos printer profile (code page numbering, paper width); "
+                          "default: Epson numbering")
     p.add_argument("--format", "-f", default="text", choices=FORMATS, help="output format (default text)")
     p.add_argument("--till-profile", default=None, metavar="NAME|FILE",
                    help="with --format receipt: a till layout profile (built-in name or .toml path)")

@@ -27,13 +27,14 @@ def run(args) -> int:
     from gateway.cli.report import Report
     from gateway.config import load
     from gateway.printer.links import printer_connector
+    from gateway.printer.profiles import configured
     from gateway.printer.testpage import test_page
     from gateway.printer.transport import LinkUnavailable
 
     cfg = load(args.config)
     printer = cfg["printer"]
     link = printer["link"]
-    page = test_page(cfg["gateway"]["id"], profile=printer.get("profile") or "default", link=link)
+    page = test_page(cfg["gateway"]["id"], profile=configured(printer), link=link)  # with [printer] code_pages
     if args.save:
         _save(args.save, page)
     if link == "none":

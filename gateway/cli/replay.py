@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from gateway.cli import UserError
+from gateway.cli.profile_args import add_profile_arguments, over_capture
 
 
 def add_arguments(p) -> None:
@@ -18,7 +19,7 @@ def add_arguments(p) -> None:
     p.add_argument("--printer", default=None,
                    help="also print: HOST:PORT (network printer), file:PATH (append), or fake")
     p.add_argument("--timing", action="store_true", help="keep the recorded pauses when printing")
-    p.add_argument("--profile", default=None, help="printer profile (default: the capture's)")
+    add_profile_arguments(p, "printer profile (default: the capture's); --code-page adds to the capture's pages")
 
 
 def _items(path: Path):
@@ -59,8 +60,11 @@ def run(args) -> int:
         raise UserError(f"{args.capture}: no such capture file", "pass a file written by `run --record DIR`")
     header, items = _items(path)
     receipts = []
-    seg = Segmenter(CopyQueue(), header.get("till") or "till", profile=args.profile or header.get("profile"),
-                    on_receipt=receipts.append)
+    try:
+        profile = over_capture(args.profile, header)
+    except ValueError as exc:
+        raise UserError(f"{args.capture}: the header's code_pages: {exc}", "fix or remove them in the first line") from None
+    seg = Segmenter(CopyQueue(), header.get("till") or "till", profile=profile, on_receipt=receipts.append)
     try:
         printer = _printer(args.printer)
     except LinkUnavailable as exc:

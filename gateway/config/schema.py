@@ -54,13 +54,15 @@ def did_you_mean(word: str, choices) -> str:
 class Option:
     """One config key: its type, default and limits."""
 
-    kind: str  # str | int | float | bool | address | path | url | list
+    kind: str  # str | int | float | bool | address | path | url | list | table
     default: Any = REQUIRED
     help: str = ""
     minval: float | None = None
     maxval: float | None = None
     choices: tuple[str, ...] | None = None
     pattern: str | None = None
+    # table: checks and converts the whole inline table; raises ValueError with the message
+    check: Callable[[dict], Any] | None = None
 
     def convert(self, value: Any) -> Any:
         """Return the checked value or raise ValueError with a message."""
@@ -79,6 +81,10 @@ class Option:
             if self.maxval is not None and value > self.maxval:
                 raise ValueError(f"{value} is above the maximum {self.maxval:g}{self._range()}")
             return float(value) if k == "float" else value
+        if k == "table":
+            if not isinstance(value, dict):
+                raise ValueError(f"must be an inline table {{ key = value, ... }}, not {value!r}")
+            return self.check(value) if self.check else dict(value)
         if k == "list":
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ValueError(f"must be a list of strings, not {value!r}")
@@ -101,6 +107,8 @@ class Option:
 
     def describe(self) -> str:
         """The allowed values, for messages and `check-config`."""
+        if self.kind == "table":
+            return "an inline table { key = value, ... }"
         if self.choices is not None:
             return " | ".join(repr(c) if c == "" else c for c in self.choices)
         if self.minval is not None or self.maxval is not None:
@@ -258,5 +266,5 @@ def _resolve_section(name: str, sec: Section, body: dict, sections: Mapping[str,
                 err(f"the required option {key} is missing", section=name, key=None,
                     remedy=f"add `{key} = ...` under [{name}]" + (f" ({opt.help})" if opt.help else ""))
                 continue
-            values[key] = list(opt.default) if isinstance(opt.default, list) else opt.default
+            values[key] = type(opt.default)(opt.default) if isinstance(opt.default, list | dict) else opt.default
     return values, ok

@@ -53,6 +53,12 @@ def _serial_options() -> dict[str, Option]:
     }
 
 
+def _code_pages(table: dict) -> dict[int, str]:
+    from gateway.printer.codepages import code_page_table
+
+    return code_page_table(table)
+
+
 def _card_rules(values: dict):
     """Patterns must compile and prefixes must read as digits or ranges."""
     from gateway.scanner.cards import rules_from_config
@@ -89,6 +95,9 @@ PRINTER = Section("printer", {
     "usb_vendor": Option("int", 0, "usb: vendor id (e.g. 0x04b8 for Epson); 0: the first USB printer found", minval=0, maxval=0xFFFF),
     "usb_product": Option("int", 0, "usb: product id", minval=0, maxval=0xFFFF),
     "profile": Option("str", "default", "python-escpos printer profile name, e.g. TM-T88V"),
+    "code_pages": Option("table", {}, "the real printer's ESC t numbers where they differ from the profile's, "
+                         "e.g. { 2 = \"CP858\", 7 = \"CP1253\" } (number 0-255 = code page; docs/decoder.md)",
+                         check=_code_pages),
     "reconnect_max_s": Option("float", 10.0, "longest wait between reconnect attempts", minval=0.1, maxval=300),
     "keep_for_reprint": Option("int", 200, "keep the last N receipts' bytes in data_dir/recent.db for the reprint "
                                "and print_qr commands (0 = keep none)", minval=0, maxval=100_000),

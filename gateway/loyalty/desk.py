@@ -63,6 +63,7 @@ class CardDesk:
         self.print_job: Callable[[bytes], bool] | None = None  # the proxy's way to print between jobs
         self._held: collections.OrderedDict[str, bytes] = collections.OrderedDict()  # receipt_id -> original
         self._keep = keep
+        self.stub_profile = self.profile  # with [printer] code_pages once apply() has the live settings
         self._lock = threading.Lock()
 
     @classmethod
@@ -93,13 +94,14 @@ class CardDesk:
         self.policy, self.rules, self.qr_template = live.policy, live.card_rules, live.qr_template
         self.sessions.window_s, self.lookup.default_mode = live.card_window_s, live.policy.default
         self.include_raw, self.till_profile, self.currency = live.include_raw, live.till_profile, live.currency
+        self.stub_profile = live.decoder_profile  # the stub's euro on the page number the printer uses
 
     def warm_up(self) -> None:
         """Import python-escpos and the extractor now, not at the first cut (~0.5 s)."""
         from gateway.printer.stub import build_stub
         from gateway.receipt.ereceipt import build_ereceipt  # noqa: F401
 
-        build_stub({"access_token": "x"}, "https://example.com/x", self.profile)
+        build_stub({"access_token": "x"}, "https://example.com/x", self.stub_profile)
 
     # -- scans ------------------------------------------------------------------------------
     def scan(self, scanned: str | bytes, till: str | None = None, ref=None) -> tuple[CardResult, CardSession | None]:
@@ -186,7 +188,7 @@ class CardDesk:
         if delivery.mode == "qr":
             from gateway.printer.stub import build_stub, qr_url
 
-            payload = build_stub(e_receipt, qr_url(self.qr_template, e_receipt), self.profile,
+            payload = build_stub(e_receipt, qr_url(self.qr_template, e_receipt), self.stub_profile,
                                  points_earned=points_this_receipt(e_receipt, pref))
         if delivery.mode != "paper":
             self._keep_original(e_receipt["receipt_id"], raw, events)

@@ -9,10 +9,12 @@ capabilities database names one (`python_encode`), or from the database's own
 from __future__ import annotations
 
 import codecs
+import difflib
+import re
 import unicodedata
 from functools import cache, lru_cache
 
-from gateway.printer.profiles import encoding_info
+from gateway.printer.profiles import _capabilities, encoding_info
 
 FALLBACK = "CP437"
 
@@ -120,3 +122,58 @@ def decode_utf8(raw: bytes) -> str | None:
 
 def decode_multibyte(raw: bytes, codec: str) -> str:
     return unicodedata.normalize("NFC", raw.decode(codec, errors="replace"))
+
+
+# ---- the technician's own ESC t numbering ([printer] code_pages, decode --code-page) ----------
+
+def _squash(name: str) -> str:
+    key = re.sub(r"[\s_\-]", "", name.upper())
+    return "CP" + key[7:] if key.startswith("WINDOWS") else key  # Windows-1252 is CP1252
+
+
+@cache
+def known_pages() -> dict[str, str]:
+    """Squashed name -> the capabilities DB's name, for every page the decoder has a table for."""
+    return {_squash(n): n for n in _capabilities()["encodings"] if page_table(n)[1]}
+
+
+def page_name(name: str) -> str:
+    """The decoder's name for a code page the technician wrote (`cp858`, `ISO-8859-1`,
+    `Windows-1253` ...); ValueError naming the close ones when the decoder has no such table."""
+    known = known_pages()
+    found = known.get(_squash(name)) if isinstance(name, str) else None
+    if found is None and isinstance(name, str):
+        try:  # Python's aliases: latin1, latin-9, cp-1252 ...
+            found = known.get(_squash(codecs.lookup(name).name))
+        except LookupError:
+            pass
+    if found is None:
+        names = sorted(set(known.values()))
+        close = difflib.get_close_matches(str(name).upper(), names, n=3, cutoff=0.6)
+        hint = f" Did you mean {' or '.join(close)}?" if close else ""
+        raise ValueError(f"{name!r} is not a code page the decoder knows.{hint} Known: {', '.join(names)}")
+    return found
+
+
+def page_number(n) -> int:
+    """An ESC t number 0-255, given as an int or its digits; ValueError otherwise."""
+    if isinstance(n, str) and re.fullmatch(r"\s*\d+\s*", n):
+        n = int(n)
+    if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= 255:
+        raise ValueError(f"code page number {n!r} is not a whole number from 0 to 255 (the n of ESC t n)")
+    return n
+
+
+def code_page_table(pages) -> dict[int, str]:
+    """{number: encoding} checked: ESC t numbers 0-255 to code pages the decoder knows."""
+    if not isinstance(pages, dict):
+        raise ValueError(f"must be a table of ESC t numbers to code pages, e.g. {{ 2 = \"CP858\" }}, not {pages!r}")
+    return {page_number(n): page_name(enc) for n, enc in pages.items()}
+
+
+def code_page_arg(text: str) -> tuple[int, str]:
+    """`2=CP858` (decode --code-page) -> (2, "CP858"); ValueError with the reason."""
+    n, sep, enc = text.partition("=")
+    if not sep:
+        raise ValueError(f"{text!r} is not N=PAGE (e.g. 2=CP858: ESC t 2 selects CP858 on this printer)")
+    return page_number(n), page_name(enc.strip())

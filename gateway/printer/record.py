@@ -3,6 +3,7 @@
 Format (`receipt-gateway-capture/1`): JSON Lines, UTF-8, one object per line.
 The first line is a header:
     {"format": "receipt-gateway-capture/1", "till": "till-1", "profile": "TM-T88V", "started": 1712.5}
+(plus "code_pages": {"2": "CP858"} when [printer] code_pages was set: replay decodes with it)
 then, in the order things happened (t = unix time, seconds):
     {"t": ..., "ev": "open",    "conn": 1, "peer": "till 10.0.0.5:50122"}   a till connected
     {"t": ..., "ev": "till",    "conn": 1, "data": "<base64>"}   bytes the till sent
@@ -30,7 +31,7 @@ _DATA = {"data": "till", "reply": "printer", "answer": "gateway"}
 class Recorder:
     """Writes queue items (see `gateway.printer.capture`) as capture lines."""
 
-    def __init__(self, directory: str | Path, till_id: str, profile: str | None = None):
+    def __init__(self, directory: str | Path, till_id: str, profile=None):
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)
         stamp = time.strftime("%Y%m%dT%H%M%S")
@@ -40,7 +41,13 @@ class Recorder:
             n += 1
             self.path = d / f"capture-{till_id}-{stamp}-{n}.jsonl"
         self.f = self.path.open("w", encoding="utf-8")
-        self._line({"format": FORMAT, "till": till_id, "profile": profile, "started": time.time()})
+        from gateway.printer.profiles import code_page_overrides
+
+        header = {"format": FORMAT, "till": till_id, "profile": None if profile is None else str(profile),
+                  "started": time.time()}
+        if code_page_overrides(profile):  # [printer] code_pages: replay decodes as the gateway did
+            header["code_pages"] = {str(n): enc for n, enc in code_page_overrides(profile).items()}
+        self._line(header)
 
     def _line(self, obj: dict) -> None:
         self.f.write(json.dumps(obj, separators=(",", ":")) + "\n")

@@ -30,9 +30,9 @@ class PrinterService:
                  record_dir: str | Path | None = None, fake=None):
         gw, till, printer = cfg["gateway"], cfg["till"], cfg["printer"]
         self.till_id = gw["till_id"]
-        profile = printer.get("profile") or None
-        if profile == "default":
-            profile = None
+        from gateway.printer.profiles import configured
+
+        profile = configured(printer)  # the name, or the name with [printer] code_pages over it
         self.recorder = Recorder(record_dir, self.till_id, profile) if record_dir else None
         if self.recorder:
             log.info("recording both directions to %s", self.recorder.path)

@@ -29,9 +29,9 @@ def _when(e_receipt: dict) -> str:
 def build_stub(e_receipt: dict, url: str, profile: str | None = None, *, points_earned: int | None = None) -> bytes:
     """An ESC/POS print job: shop, date, total, points, a QR code for `url`, where the receipt is, a cut.
     `points_earned`: what the hub will book for this receipt (gateway.loyalty.desk.points_this_receipt)."""
-    from escpos.printer import Dummy
+    from gateway.printer.profiles import escpos_printer
 
-    p = Dummy(profile=profile) if profile and profile != "default" else Dummy()
+    p = escpos_printer(profile)  # a name, or a name with [printer] code_pages
     merchant = (e_receipt.get("merchant") or {}).get("name")
     totals = e_receipt.get("totals") or {}
     currency = e_receipt.get("currency") or ""

@@ -15,17 +15,17 @@ CODE_PAGE_LINE = "Code page check: € é ü"
 BARCODE = "4006381333931"
 
 
-def test_page(gateway_id: str, *, profile: str = "default", link: str = "", now: float | None = None) -> bytes:
-    from escpos.printer import Dummy
+def test_page(gateway_id: str, *, profile="default", link: str = "", now: float | None = None) -> bytes:
+    from gateway.printer.profiles import escpos_printer, profile_name
 
     stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(time.time() if now is None else now))
-    p = Dummy(profile=None if profile == "default" else profile)
+    p = escpos_printer(profile)  # a name, or a name with [printer] code_pages: the euro as the printer numbers it
     p.set(align="center", bold=True, double_height=True, double_width=True)
     p.text("TEST PAGE\n")
     p.set_with_default(align="center")
     p.text("receipt-gateway print-test\n")
     p.set_with_default()
-    p.text(f"Gateway: {gateway_id}\nPrinter: {profile} via {link}\nPrinted: {stamp}\n\n")
+    p.text(f"Gateway: {gateway_id}\nPrinter: {profile_name(profile)} via {link}\nPrinted: {stamp}\n\n")
     p.text(f"{CODE_PAGE_LINE}\n")
     p.text("(euro sign, e acute, u umlaut)\n\n")
     for style, label in (({"bold": True}, "Bold line"), ({"underline": 1}, "Underlined line"),

@@ -20,7 +20,9 @@ def ereceipts_json(doc, data: bytes, printer_profile: str | None, till_profile: 
             profile = load_till_profile(till_profile)
         except ConfigError as exc:
             raise UserError(str(exc).split("\n")[0], exc.remedy or "check the till profile") from None
-    source = Source(printer_profile=printer_profile or "default")
+    from gateway.printer.profiles import profile_name
+
+    source = Source(printer_profile=profile_name(printer_profile))  # a name, or a name with --code-page
     out = []
     for receipt in doc.receipts():
         if receipt.is_blank:

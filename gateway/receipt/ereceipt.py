@@ -10,6 +10,7 @@ from datetime import datetime, tzinfo
 
 from ulid import ULID
 
+from gateway.printer.barcodes import hri_text
 from gateway.printer.document import Barcode, Code2D, Receipt
 from gateway.printer.render_text import receipt_lines
 from gateway.receipt.extractor import extract
@@ -29,10 +30,14 @@ class Source:
 
 
 def receipt_codes(receipt: Receipt) -> list[dict]:
-    """The barcodes and 2D codes a receipt prints: [{type, data}]."""
+    """The barcodes and 2D codes a receipt prints: [{type, data}], data as a scanner reads it off
+    the paper: an EAN-13/EAN-8/UPC-A sent without its check digit gets the digit the printer
+    computes and encodes (`Barcode.data` keeps what was sent)."""
     out = []
     for e in receipt.events:
-        if isinstance(e, Barcode | Code2D) and e.data:
+        if isinstance(e, Barcode) and e.data:
+            out.append({"type": e.symbology, "data": hri_text(e.symbology, e.data)})
+        elif isinstance(e, Code2D) and e.data:
             out.append({"type": e.symbology, "data": e.data})
     return out
 

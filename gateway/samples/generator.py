@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from gateway.printer.barcodes import hri_text
 from gateway.samples import words as W
 from gateway.samples.escpos_out import Out
 
@@ -194,8 +195,8 @@ class _Builder:
             codes.append({"type": "qr", "data": url})
         if rng.random() < 0.3:
             digits = f"{rng.randint(10**11, 10**12 - 1)}"
-            o.barcode(digits, hri=rng.random() < 0.5)
-            codes.append({"type": "ean13", "data": digits})
+            o.barcode(digits, hri=rng.random() < 0.5)  # sent without its check digit, as tills do
+            codes.append({"type": "ean13", "data": hri_text("ean13", digits)})  # what a scanner reads
         data = o.cut()
         truth = {
             "merchant": {"name": name, "address": f"{street}, {city}",

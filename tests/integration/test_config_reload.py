@@ -181,3 +181,36 @@ def test_sighup_reloads_the_running_service(tmp_path):
             proc.kill()
         proc.wait()
         notify.close()
+
+
+def test_reload_takes_the_printers_code_pages_at_the_next_till_connection(mosquitto, tmp_path):
+    """[printer] code_pages is live: the decoder is built per till connection, so the receipt after
+    the reload decodes with the technician's table; the printer gets the same bytes either way."""
+    from escpos.printer import Dummy
+
+    cfg, port = gateway_config(tmp_path, mosquitto.url)
+    path = Path(cfg.path)
+    lis = listener(mosquitto.url, tmp_path / "listen.db")
+    hub = Hub(mosquitto.url)
+    gw = Gateway(cfg).start()
+    till = Dummy(profile="TH230")  # the till's driver numbers its pages as HP does: the euro on ESC t 11
+    till.text("Prix 5 € crème\n")
+    till.cut()
+    try:
+        till_print(port, [till.output])
+        wait_for(lambda: len(stored(tmp_path / "listen.db")) == 1, 20, "the first receipt at the consumer")
+        assert received(tmp_path / "listen.db")[0]["text"] == ["Prix 5 Ç crème"]  # Epson's 11: no table
+        path.write_text(path.read_text().replace("reconnect_max_s = 0.5", 'reconnect_max_s = 0.5\n'
+                                                 'code_pages = { 11 = "CP874" }'))
+        wait_for(lambda: gw.client.connected, 10, "gateway connected")
+        answer = hub.command(TOPICS, "reload_config", {})
+        assert answer["data"]["applied"] == {"[printer] code_pages": {"11": "CP874"}}, answer  # JSON keys
+        assert answer["data"]["restart_needed"] == []
+        till_print(port, [till.output])
+        wait_for(lambda: len(stored(tmp_path / "listen.db")) == 2, 20, "the second receipt at the consumer")
+        assert received(tmp_path / "listen.db")[1]["text"] == ["Prix 5 € crème"]
+        assert (tmp_path / "printer.bin").read_bytes() == till.output * 2
+    finally:
+        gw.stop()
+        lis.stop()
+        hub.close()

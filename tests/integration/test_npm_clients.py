@@ -183,11 +183,12 @@ def rpe_options(model: str) -> dict:
 # pages with the euro the specs choose from, per model family (the encoder refuses a page the model lacks)
 EURO_PAGES = ["cp858", "windows1252", "iso8859-15"]
 # (model, page): the encoder numbers the page in a way no python-escpos profile does, so no
-# --profile decodes it; docs/decoder.md says what to configure instead.
+# --profile decodes it: (ESC t number, what the euro comes out as, the page to configure for
+# that number with [printer] code_pages / decode --code-page; docs/decoder.md).
 EXCEPTIONS = {
-    ("citizen-ct-s310ii", "cp858"): (2, "ı"),  # python-escpos's Citizen CT-S651: ESC t 2 = CP850
-    ("xprinter-xp-n160ii", "windows1253"): (7, "Ç"),  # Epson numbering: 7 undefined (decoded as CP437)
-    ("pos-8360", "windows1253"): (7, "Ç"),
+    ("citizen-ct-s310ii", "cp858"): (2, "ı", "CP858"),  # python-escpos's Citizen CT-S651: ESC t 2 = CP850
+    ("xprinter-xp-n160ii", "windows1253"): (7, "Ç", "CP1253"),  # Epson numbering: 7 undefined (read as CP437)
+    ("pos-8360", "windows1253"): (7, "Ç", "CP1253"),
 }
 # models whose 'auto' code page reaches one of those for the euro
 AUTO_EXCEPTIONS = {"citizen-ct-s310ii", "xprinter-xp-n160ii", "pos-8360"}
@@ -297,14 +298,39 @@ def test_receipt_printer_encoder_text_is_exact(model, seed, rpe_models):
 @needs_rpe
 @pytest.mark.parametrize("model,page", sorted(EXCEPTIONS))
 def test_encoder_numbering_no_profile_has(model, page):
-    """What a technician meets: the euro comes out as another character, whatever the profile."""
-    from gateway.printer.profiles import profile_names
+    """What a technician meets: the euro comes out as another character, whatever the profile;
+    and the remedy: the printer's own number for the page laid over the profile."""
+    from gateway.printer.profiles import ProfileChoice, profile_names
 
-    number, shown = EXCEPTIONS[(model, page)]
+    number, shown, real = EXCEPTIONS[(model, page)]
     out = run([{"lib": "rpe", "printerModel": model, "ops": [["codepage", page], ["line", "12,50 €"]]}])[0]
     assert f"\x1bt{chr(number)}".encode("latin-1") in out["data"]
     assert printed(decode(out["data"], profile=RPE_MODELS[model])) == [[f"12,50 {shown}"]]
     assert not [p for p in profile_names() if printed(decode(out["data"], profile=p)) == [["12,50 €"]]]
+    name = None if RPE_MODELS[model] == "default" else RPE_MODELS[model]
+    fixed = decode(out["data"], profile=ProfileChoice(name, ((number, real),)))
+    assert printed(fixed) == [["12,50 €"]] and warnings(fixed) == []
+
+
+@needs_rpe
+def test_xprinter_iso_8859_1_with_the_technicians_code_page(tmp_path):
+    """Xprinter's ESC t 6 = ISO-8859-1 (Epson's 6 is another page): wrong without the override,
+    right with `decode --code-page 6=ISO-8859-1` and with the gateway config's table."""
+    from gateway.config.schema import load_text
+    from gateway.config.sections import SECTIONS
+    from gateway.printer.profiles import configured
+
+    capture = encoder_capture(tmp_path, "xprinter-xp-n160ii",
+                              [["codepage", "iso8859-1"], ["line", "Café crème 3,50"], ["cut"]])
+    data = capture.read_bytes()
+    assert b"\x1bt\x06" in data
+    wrong = decode(data)  # Epson numbering: 6 has no table, read as CP437
+    assert printed(wrong) == [["CafΘ crΦme 3,50"]] and warnings(wrong) == ["ESC t 6: code page Unknown has no table; decoding as CP437"]
+    ok = decode_cli(capture, "--code-page", "6=ISO-8859-1")
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout == "Café crème 3,50\n"
+    cfg = load_text('[printer]\nlink = "none"\ncode_pages = { 6 = "iso-8859-1" }\n', {"printer": SECTIONS["printer"]})
+    assert printed(decode(data, profile=configured(cfg["printer"]))) == [["Café crème 3,50"]]
 
 
 # ------------------------------------------------------------------ node-thermal-printer
@@ -459,20 +485,45 @@ def test_node_thermal_printer_other_commands(kind):
 @needs_rpe
 def test_cli_decodes_an_encoder_stream_with_the_profile_a_technician_sets(tmp_path):
     """receipt-gateway decode FILE --profile NAME: an HP A779 numbers its pages like python-escpos's TH230."""
-    import sys
-
-    out = run([{"lib": "rpe", "printerModel": "hp-a779", "ops": [
+    capture = encoder_capture(tmp_path, "hp-a779", [
         ["init"], ["codepage", "cp858"], ["line", "Crème brûlée   4,50 €"], ["codepage", "windows1252"],
-        ["line", "Bière          3,00 €"], ["cut"], ["codepage", "cp850"], ["line", "Größe: L"], ["cut"]]}])[0]
-    capture = tmp_path / "hp.bin"
-    capture.write_bytes(out["data"])
-    cmd = [sys.executable, "-m", "gateway", "decode", str(capture), "--format", "text"]
-    ok = subprocess.run([*cmd, "--profile", "TH230"], capture_output=True, text=True, cwd=ROOT, timeout=60)
+        ["line", "Bière          3,00 €"], ["cut"], ["codepage", "cp850"], ["line", "Größe: L"], ["cut"]])
+    ok = decode_cli(capture, "--format", "text", "--profile", "TH230")
     assert ok.returncode == 0, ok.stderr
     # receipts apart by a blank line; the second starts with the line feed the encoder sends after a cut
     assert ok.stdout == "Crème brûlée   4,50 €\nBière          3,00 €\n\n\nGröße: L\n"
-    wrong = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=60)  # Epson numbering
+    wrong = decode_cli(capture, "--format", "text")  # Epson numbering
     assert wrong.returncode == 0 and "€" not in wrong.stdout
+
+
+def encoder_capture(tmp_path, model: str, ops: list) -> Path:
+    """A capture file of what receipt-printer-encoder sends for `ops` to a printer `model`."""
+    capture = tmp_path / f"{model}.bin"
+    capture.write_bytes(run([{"lib": "rpe", "printerModel": model, "ops": ops}])[0]["data"])
+    return capture
+
+
+def decode_cli(capture: Path, *args: str) -> subprocess.CompletedProcess:
+    """`receipt-gateway decode CAPTURE ARGS...` as a technician runs it."""
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "gateway", "decode", str(capture), *args], capture_output=True,
+                          text=True, cwd=ROOT, timeout=60)
+
+
+@needs_rpe
+def test_cli_decodes_a_citizen_stream_with_the_code_page_a_technician_sets(tmp_path):
+    """Citizen's ESC t 2 = CP858 where every profile says CP850: `--code-page 2=CP858` gives the euro."""
+    capture = encoder_capture(tmp_path, "citizen-ct-s310ii", [
+        ["init"], ["codepage", "cp858"], ["line", "Crème brûlée   4,50 €"], ["cut"]])
+    ok = decode_cli(capture, "--profile", "CT-S651", "--code-page", "2=CP858")
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout == "Crème brûlée   4,50 €\n"
+    wrong = decode_cli(capture, "--profile", "CT-S651")
+    assert wrong.returncode == 0 and wrong.stdout == "Crème brûlée   4,50 ı\n"
+    receipt = decode_cli(capture, "--profile", "CT-S651", "--code-page", "2=cp858", "--format", "receipt")
+    assert receipt.returncode == 0, receipt.stderr
+    assert json.loads(receipt.stdout)["source"]["printer_profile"] == "CT-S651"
 
 
 @needs_rpe

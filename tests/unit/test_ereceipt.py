@@ -49,8 +49,10 @@ def test_build_from_a_decoded_receipt_keeps_text_codes_and_hash():
     assert base64.b64decode(doc["source"]["raw_bytes"]) == raw
     assert doc["source"]["captured_at"] == "2024-03-12T13:32:00.000+00:00"
     assert doc["text"] == ["Shop", "Brood   3,00", "TOTAL   3,00", "Contant 3,00"]
+    # the EAN-13 was sent without its check digit: the codes carry the 13 digits a scanner reads
     assert doc["codes"] == [{"type": "qr", "data": "https://r.example/1"},
-                            {"type": "ean13", "data": "400638133393"}]
+                            {"type": "ean13", "data": "4006381333931"}]
+    assert [e.data for e in receipt.events if isinstance(e, Barcode)] == ["400638133393"]  # as sent
     assert doc["totals"]["gross"] == "3.00"
     assert doc["delivery"] == {"mode": "qr", "reason": "card preference"}
     assert doc["loyalty"]["card"] == {"hmac": "ab" * 32, "key_id": "k1"}
@@ -100,3 +102,29 @@ def test_any_text_gives_a_valid_ereceipt(lines, codes):
     validate(doc)
     assert doc["text"] == [ln.replace("\t", " ").rstrip() for ln in doc["text"]]
     assert len(doc["text"]) == len(lines)
+
+
+def test_an_ean_sent_without_its_check_digit_is_the_number_a_scanner_reads():
+    """python-escpos sends an EAN-13 as 12 digits; the paper's bars and HRI line carry 13, and so do the
+    e-receipt's codes, so the hub's paper view draws the barcode where its HRI line was."""
+    import contextlib
+    import io
+
+    from escpos.printer import Dummy
+
+    from gateway.hub.paper import document
+    from gateway.printer.decoder import decode
+
+    p = Dummy()
+    p.text("Shop\n")
+    with contextlib.redirect_stdout(io.StringIO()):  # python-escpos names its barcode renderer
+        p.barcode("400638133393", "EAN13", pos="BELOW")
+    p.cut()
+    doc = decode(p.output)
+    receipt = next(r for r in doc.receipts() if not r.is_blank)
+    assert [e.data for e in receipt.events if isinstance(e, Barcode)] == ["400638133393"]  # as sent
+    e = validate(build_ereceipt(receipt, p.output, SOURCE, cell=doc.cell))
+    assert e["codes"] == [{"type": "ean13", "data": "4006381333931"}]
+    assert e["text"][-1].strip() == "4006381333931"
+    paper = document(e)
+    assert [(b.symbology, b.data) for b in paper.events if isinstance(b, Barcode)] == [("ean13", "4006381333931")]
