@@ -49,6 +49,7 @@ _CTRL = re.compile(rb"[\x00-\x1f]")
 _NUL_RUN = re.compile(rb"\x00+")
 MAX_PAYLOAD = graphics.MAX_IMAGE_BYTES  # larger declared payloads are skipped, not buffered
 NEED = -1  # handler result: the command is not complete yet
+_EVERY_8 = tuple(range(8, 256, 8))  # tab stops (in characters) before ESC D sets any
 ALIGN = {0: "left", 1: "center", 2: "right", 48: "left", 49: "center", 50: "right"}
 
 
@@ -108,6 +109,7 @@ class Decoder(TextLines):
         self._run_ctx: dict[bytes, list] = {}  # C text path: run -> [context before, after, ...]
         self._run_re, self._lines_re, self._split_re = patterns(cr_is_lf)
         self._encs: dict[tuple, tuple] = {}
+        self._tab_cache: dict[tuple, tuple] = {}  # (font, spacing, width, ESC D stops) -> stops in dots
         self._symbols: dict[int, tuple[bytes, dict]] = {}  # GS ( k stored data per symbol
         self._sym_opts: dict[int, dict] = {}
         self._stored: dict[str, object] = {}  # defined NV / download images by key
@@ -398,15 +400,29 @@ class Decoder(TextLines):
         return pos + 1
 
     def _c_ht(self, buf, pos, n):
-        s = self.s
-        cell = (FONT_CELL.get(s.font, 12) + s.spacing) * s.width
-        tabs = s.tabs if s.tabs is not None else tuple(range(8, 256, 8))
-        line = self._line
-        if not line:
-            self._line_start = self._abs(pos)
-            line.align = s.align
-        line.move(TAB, tuple(t * cell for t in tabs))
+        self._line_move(TAB, self._tab_stops(), self._abs(pos))
         return pos + 1
+
+    def _tab_stops(self) -> tuple:
+        """The tab stops in dots, for the font and spacing in force."""
+        s = self.s
+        key = (s.font, s.spacing, s.width, s.tabs)
+        stops = self._tab_cache.get(key)
+        if stops is None:
+            if len(self._tab_cache) >= 4096:  # bound the cache on hostile streams
+                self._tab_cache.clear()
+            cell = (FONT_CELL.get(s.font, 12) + s.spacing) * s.width
+            stops = self._tab_cache[key] = tuple(t * cell for t in (s.tabs if s.tabs is not None else _EVERY_8))
+        return stops
+
+    def _move_op(self, cmd: int, v: int) -> list:
+        """The line operation of HT (cmd 0x09), ESC $ (0x24) or ESC \\ (0x5C) with argument
+        nL | nH << 8: what _c_ht / _e_abs / _e_rel append; the C text path asks for it."""
+        if cmd == 0x09:
+            return [TAB, self._tab_stops()]
+        if cmd == 0x24:
+            return [ABS, self._x(v)]
+        return [REL, self._x(v - 0x10000 if v >= 0x8000 else v)]
 
     def _c_lf(self, buf, pos, n):
         a = self._abs(pos)
@@ -538,13 +554,10 @@ class Decoder(TextLines):
         self._mark()
 
     def _e_abs(self, args, a, e):
-        self._line_move(ABS, self._x(args[0] | args[1] << 8), a)
+        self._line_move(*self._move_op(0x24, args[0] | args[1] << 8), a)
 
     def _e_rel(self, args, a, e):
-        v = args[0] | args[1] << 8
-        if v >= 0x8000:
-            v -= 0x10000
-        self._line_move(REL, self._x(v), a)
+        self._line_move(*self._move_op(0x5C, args[0] | args[1] << 8), a)
 
     def _line_move(self, kind, value, a):
         line = self._line
