@@ -152,7 +152,7 @@ def npm_stream(size: int = 2_000_000) -> bytes:
 
     rnd = random.Random(0)
     ops = [["init"], ["codepage", "cp858"]]
-    for _ in range(size // 1000):  # ~1.3 KB a receipt: enough, cut at the first cut past size
+    for _ in range(size // 700 + 1):  # ~0.8-1.3 KB a receipt: enough; cut at the first cut past size
         ops += npm_receipt_ops(rnd)
     data = run([{"lib": "rpe", "printerModel": NPM_MODEL, "ops": ops}])[0]["data"]
     return data[:data.index(b"\x1dV\x00", size) + 3]
