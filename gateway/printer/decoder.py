@@ -263,6 +263,7 @@ class Decoder(TextLines):
         n = len(buf)
         pos = 0
         ctrl = self._ctrl
+        cmd2 = self._cmd2
         search = _CTRL.search
         lines = self._lines_re.match
         run = self._run_re.match
@@ -302,7 +303,17 @@ class Decoder(TextLines):
                     self._text(bytes(buf[pos:stop]), pos)
                     pos = stop
                     continue
-            r = ctrl[b](buf, pos, n)
+            if (b == ESC or b == GS or b == FS) and pos + 1 < n and (spec := cmd2.get(b << 8 | buf[pos + 1])):
+                # a known ESC/GS/FS command: what _prefixed does, without its calls
+                argc, handler = spec
+                if argc < 0:
+                    r = handler(buf, pos, n)
+                elif (r := pos + 2 + argc) > n:
+                    break
+                elif handler is not None:
+                    handler(buf[pos + 2:r], self._base + pos, self._base + r)
+            else:
+                r = ctrl[b](buf, pos, n)
             if r < 0:
                 break
             self.commands += 1
@@ -382,6 +393,12 @@ class Decoder(TextLines):
             0x28: self._f_paren, 0x32: self._f_define_kanji, 0x67: self._f_user_memory,
             0x71: self._f_define_nv,
         }
+        # (prefix << 8 | second byte) -> (argument count, handler) or (-1, variable-length handler)
+        self._cmd2: dict[int, tuple[int, Callable | None]] = {}
+        for prefix, fixed, var in ((ESC, self._esc_fixed, self._esc_var), (GS, self._gs_fixed, self._gs_var),
+                                   (FS, self._fs_fixed, self._fs_var)):
+            self._cmd2.update({prefix << 8 | c: (-1, h) for c, h in var.items()})
+            self._cmd2.update({prefix << 8 | c: spec for c, spec in fixed.items()})
 
     def _abs(self, pos: int) -> int:
         return self._base + pos
@@ -890,10 +907,9 @@ class Decoder(TextLines):
         m = buf[pos + 2]
         a = self._abs(pos)
         if m <= 6:  # form A: data ends with NUL
-            i = pos + 3
-            limit = pos + 3 + 255
-            while i < n and buf[i] != 0 and i < limit:
-                i += 1
+            i = buf.find(0, pos + 3, min(n, pos + 3 + 255))
+            if i < 0:
+                i = min(n, pos + 3 + 255)
             if i >= n:
                 return NEED
             if buf[i] != 0:
