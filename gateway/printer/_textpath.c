@@ -495,7 +495,6 @@ clear_plain(Call *c)
     Py_CLEAR(c->p_align);
     Py_CLEAR(c->p_left);
     Py_CLEAR(c->p_feed);
-    Py_CLEAR(c->tab_stops);
     c->plain_state = 0;
 }
 
@@ -1004,6 +1003,24 @@ move_length(const unsigned char *p, const unsigned char *end)
     return 0;
 }
 
+/* Whether a run [p, end) of style commands sets what Decoder._tab_stops reads (the font,
+ * the character spacing, the width): ESC SP, ESC !, ESC M, GS !. An ESC t run (python-escpos
+ * sends one before each accent) keeps the stops. */
+static int
+run_moves_tab_stops(const unsigned char *p, const unsigned char *end)
+{
+    while (p < end) {
+        Py_ssize_t k = command_length(p, end, 0);
+        if (k <= 0)
+            return 1;  /* never inside a run: be safe */
+        if (k == 3 && ((p[0] == 0x1B && (p[1] == ' ' || p[1] == '!' || p[1] == 'M'))
+                       || (p[0] == 0x1D && p[1] == '!')))
+            return 1;
+        p += k;
+    }
+    return 0;
+}
+
 /* Where the whole lines starting at `pos` end (style_runs' lines pattern: text bytes 0x20-0xFF
  * and style commands, each line ended by LF, as many lines as are complete before `limit`);
  * -1 - i when not even one line is, i being where the scan stopped: no whole line starts
@@ -1289,6 +1306,8 @@ textpath_lines(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             goto done;
         c.q += r - p;
         clear_plain(&c);
+        if (c.tab_stops != NULL && run_moves_tab_stops(p, r))
+            Py_CLEAR(c.tab_stops);
         text = p = r;
     }
     if (text < end && text_piece(&c, (const char *)text, (const char *)end) < 0)
@@ -1301,6 +1320,7 @@ done:
     Py_XDECREF(c.ops);
     Py_XDECREF(c.align);
     clear_plain(&c);
+    Py_XDECREF(c.tab_stops);
     Py_XDECREF(c.events);
     Py_XDECREF(c.runs);
     Py_XDECREF(c.run_ctx);
