@@ -11,7 +11,11 @@
  *   - a run not yet in `decoder._runs`        -> decoder._apply_run (style_runs.compile_run)
  *   - a run's warnings                        -> decoder._warn
  *   - the text context after a change         -> decoder._context() (memoised, apply_run)
- *   - a line that wraps                       -> decoder._print_line (the LineBuilder)
+ *   - a line that wraps, or whose move falls off the paper -> decoder._print_line (the LineBuilder)
+ *   - the tab stops for HT (once per block and font/spacing/width) -> decoder._tab_stops()
+ * Moves inside a line (HT, ESC $, ESC \\; more than the Python reference's blocks take) become
+ * the line operations Decoder._c_ht / _e_abs / _e_rel append (see move_op), so the line
+ * comes out as command by command.
  *   - multi-byte (kanji) text                 -> codepages.decode_multibyte
  * Single-byte and UTF-8 text is decoded here as codepages.decode_single and decode_utf8 do
  * (charmap with "replace"; well-formed UTF-8, see c_decode_utf8; unicodedata NFC).
