@@ -272,9 +272,10 @@ class Decoder(TextLines):
         while pos < n:
             b = buf[pos]
             m = None
-            if b >= 0x20 or b == 0x0A or ((b == ESC or b == GS or b == 0x0D) and (m := run(buf, pos))):
-                # text, LF or a style run: maybe whole lines (not tried at other commands or
-                # inside image data, which may hold any byte)
+            if (b >= 0x20 or b == 0x0A or ((b == ESC or b == GS or b == 0x0D) and (m := run(buf, pos)))
+                    or (fast is not None and (b == 0x09 or (b == ESC and pos + 1 < n and buf[pos + 1] in (0x24, 0x5C))))):
+                # text, LF, a style run or (the C path takes them) HT, ESC $, ESC \\: maybe whole lines
+                # (not tried at other commands or inside image data, which may hold any byte)
                 if pos >= retry and not self._line.ops and not self._page_mode and not self._image_row:
                     if fast is not None:  # the C text path: finds the block and decodes it
                         end = fast.lines(self, buf, pos, pos + C_BLOCK)

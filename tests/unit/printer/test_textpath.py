@@ -138,6 +138,9 @@ def test_tabs_and_positions_inside_lines(profile):
             + b"\x1b!\x01a\tb\x1b!\x20c\td\n"  # font B then double width: other tab stops
             + b"\x1dP\xb4\x5a" + b"u\x1b$\x64\x00v\n")  # GS P: 2 dots a unit
     doc = same_on_both(data, profile=profile)
+    for start in (b"\tx\n", b"\x1b$\x60\x00x\n", b"\x1b\\\x60\x00x\n"):  # a stream or block starting with a move
+        assert [(s.text, s.x) for s in text_lines_of(same_on_both(start + data, profile=profile))[0].spans] == [("x", 96)]
+        assert same_on_both(b"\x1bd\x01" + start, profile=profile).to_dict()
     for size in (1, 3, 4, 7):
         assert same_on_both(data, profile=profile, size=size).to_dict() == doc.to_dict()
     out = text_lines_of(doc)
