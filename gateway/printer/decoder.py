@@ -119,6 +119,7 @@ class Decoder(TextLines):
         self._page_y = 0
         self._page_x = 0
         self._image_row = False  # the pending line holds ESC * bit image data: its LF prints that
+        self._wait_lines = True  # C path: a line cut by the end of a feed waits for the rest (close() clears)
         self.commands = 0
         self.unknown = 0
         self._reset_state()
@@ -127,7 +128,8 @@ class Decoder(TextLines):
     # ------------------------------------------------------------------ public
     @property
     def offset(self) -> int:
-        """Stream bytes consumed so far (fed bytes still waiting in a partial command are not)."""
+        """Stream bytes consumed so far (fed bytes still waiting in a partial command are not, nor,
+        on the C text path, a line of text whose LF has not come yet; close() consumes all)."""
         return self._base
 
     def feed(self, data: bytes) -> list[Event]:
@@ -145,6 +147,12 @@ class Decoder(TextLines):
 
     def close(self) -> list[Event]:
         """End of stream: print what is pending; report a command cut short."""
+        if self._buf and self._wait_lines:  # a line kept for its LF: decode it as it stands
+            self._wait_lines = False
+            try:
+                self._parse()
+            finally:
+                self._wait_lines = True
         if self._buf:
             self._warn(self._base, self._base + len(self._buf),
                        f"stream ended inside a command ({bytes(self._buf[:4]).hex(' ')}...)")
@@ -285,6 +293,11 @@ class Decoder(TextLines):
                         # where its scan stopped (another command, the buffer's end, the C_BLOCK
                         # bound): no whole line starts before that, so do not ask again until then
                         retry = max(-1 - end, pos + 1)
+                        if retry >= n and n - pos < C_BLOCK and self._wait_lines:
+                            # the buffer ends inside a line of text and style runs: keep it until its
+                            # LF comes (the next feed's block takes it whole, same events; close()
+                            # or more than C_BLOCK of it without an LF decodes it as it stands)
+                            break
                     else:
                         block = lines(buf, pos, pos + MAX_BLOCK)  # a whole stream fed at once: bounded copies
                         if block is not None:

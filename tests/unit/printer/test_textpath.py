@@ -17,7 +17,16 @@ from hypothesis import strategies as st
 from gateway.printer import render_text as render_text_mod
 from gateway.printer import text_lines
 from gateway.printer.decoder import Decoder
-from gateway.printer.document import PLAIN, Barcode, Document, Feed, Receipt, Span, TextLine
+from gateway.printer.document import (
+    PLAIN,
+    Barcode,
+    Document,
+    Feed,
+    Receipt,
+    Span,
+    TextLine,
+    Warning,
+)
 from gateway.printer.render_text import render_text
 
 from .helpers import printer
@@ -151,6 +160,26 @@ def test_tabs_and_positions_inside_lines(profile):
     assert [(s.text, s.x) for s in out[3].spans] == [("ab", 0), ("cd", 40), ("e", 56)]
     if Decoder(profile).profile.width_known:
         assert out[4].till_spans is not None and out[4].text == "farout"
+
+
+@needs_c
+def test_a_line_cut_by_the_end_of_a_feed():
+    """The C path keeps a line cut by the end of a feed until its LF comes (offset does not count
+    it yet); the events are the reference's, and close() prints a line that never got its LF."""
+    data = b"\x1bE\x01Bold\x1bE\x00 and plain 2,50\nsecond\tline\n" + b"tail without LF"
+    for size in (4, 10, 25):
+        doc = same_on_both(data, size=size)
+        assert [ln.rstrip() for ln in lines(doc)] == ["Bold and plain 2,50", "second  line", "tail without LF"]
+        assert not any(isinstance(e, Warning) for e in doc.events)
+    saved, text_lines.TextLines._fast = text_lines.TextLines._fast, C
+    try:
+        dec = Decoder("TM-T88V")
+        assert dec.feed(b"abc") == [] and dec.offset == 0
+        out = dec.feed(b"def\nxy")
+        assert [e.text for e in out] == ["abcdef"] and dec.offset == 7
+        assert [e.text for e in dec.close()] == ["xy"] and dec.offset == 9
+    finally:
+        text_lines.TextLines._fast = saved
 
 
 @needs_c
