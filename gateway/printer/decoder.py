@@ -448,7 +448,7 @@ class Decoder(TextLines):
 
     def _move_op(self, cmd: int, v: int) -> list:
         """The line operation of HT (cmd 0x09), ESC $ (0x24) or ESC \\ (0x5C) with argument
-        nL | nH << 8: what _c_ht / _e_abs / _e_rel append; the C text path asks for it."""
+        nL | nH << 8: what _c_ht / _e_abs / _e_rel append (move_op in _textpath.c mirrors it)."""
         if cmd == 0x09:
             return [TAB, self._tab_stops()]
         if cmd == 0x24:
