@@ -1,7 +1,15 @@
 """Decoder throughput (MB/s) and peak memory, text-heavy and raster-heavy.
 
     python3 benchmarks/bench_decoder.py          # prints the figures for docs/performance.md
+    python3 benchmarks/bench_decoder.py tabs     # only the rows whose stream name holds "tabs"
     python3 -m pytest benchmarks/bench_decoder.py --benchmark-only
+
+Streams (benchmarks/streams.py): python-escpos receipts (styles, ESC t before each € and
+accent, EAN13, cut); python-escpos receipts whose columns are tabs (ESC D) and ESC $
+positions, as many tills print them; receipts made by another generator,
+@point-of-sale/receipt-printer-encoder through node (tests/npm_clients.js: padded tables,
+rules, a bordered table, sizes, € in CP858; the row says why when node or the package is
+absent); GS v 0 raster receipts.
 
 "events" times Decoder.feed alone (4 KiB chunks). "to text, document kept" decodes the
 whole Document (every event kept) and renders it: render_text(decode(data)), what `decode
@@ -31,7 +39,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from streams import raster_stream, text_stream  # noqa: E402
+from streams import npm_missing, npm_stream, raster_stream, tabs_stream, text_stream  # noqa: E402
 
 from gateway.cli.decode import CHUNK, whole_lines  # noqa: E402
 from gateway.printer.decoder import Decoder, decode  # noqa: E402
@@ -131,6 +139,21 @@ def test_text_heavy_to_text_streamed(benchmark, path):
         benchmark(streamed, data)
 
 
+@pytest.mark.parametrize("path", PATHS)
+def test_tabs_and_positions_streamed(benchmark, path):
+    data = tabs_stream(500_000)
+    with on_path(path):
+        benchmark(streamed, data)
+
+
+@pytest.mark.skipif(npm_missing() is not None, reason=npm_missing() or "")
+@pytest.mark.parametrize("path", PATHS)
+def test_receipt_printer_encoder_streamed(benchmark, path):
+    data = npm_stream(500_000)
+    with on_path(path):
+        benchmark(streamed, data)
+
+
 def test_whole_stream_decode(benchmark):
     data = text_stream(200_000)
     benchmark(decode, data, "TM-T88V")
@@ -142,7 +165,15 @@ if __name__ == "__main__":
           + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     print("| stream | measure | path | MB/s (wall, median) | MB/s (CPU, median) | best CPU | peak MiB |")
     print("|---|---|---|---|---|---|---|")
-    for name, data in (("text-heavy", text_stream()), ("raster-heavy", raster_stream())):
+    rows = [("text-heavy (python-escpos)", text_stream), ("tabs and ESC $ columns (python-escpos)", tabs_stream),
+             ("text-heavy (receipt-printer-encoder)", npm_stream), ("raster-heavy", raster_stream)]
+    if len(sys.argv) > 1:  # e.g. `bench_decoder.py tabs`: only the rows whose name holds a word given
+        rows = [r for r in rows if any(w in r[0] for w in sys.argv[1:])]
+    for name, make in rows:
+        if make is npm_stream and npm_missing():
+            print(f"| {name} | skipped: {npm_missing()} | | | | | |")
+            continue
+        data = make()
         fns = {(p, what): fn for what, fn in (("events", chunked), ("to text, document kept", to_text),
                                               ("to text, streamed", streamed)) for p in paths}
         for (path, what), r in measure(data, fns).items():

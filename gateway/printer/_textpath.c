@@ -11,7 +11,11 @@
  *   - a run not yet in `decoder._runs`        -> decoder._apply_run (style_runs.compile_run)
  *   - a run's warnings                        -> decoder._warn
  *   - the text context after a change         -> decoder._context() (memoised, apply_run)
- *   - a line that wraps                       -> decoder._print_line (the LineBuilder)
+ *   - a line that wraps, or whose move falls off the paper -> decoder._print_line (the LineBuilder)
+ *   - the tab stops for HT (once per block and font/spacing/width) -> decoder._tab_stops()
+ * Moves inside a line (HT, ESC $, ESC \\; more than the Python reference's blocks take) become
+ * the line operations Decoder._c_ht / _e_abs / _e_rel append (see move_op), so the line
+ * comes out as command by command.
  *   - multi-byte (kanji) text                 -> codepages.decode_multibyte
  * Single-byte and UTF-8 text is decoded here as codepages.decode_single and decode_utf8 do
  * (charmap with "replace"; well-formed UTF-8, see c_decode_utf8; unicodedata NFC).
@@ -36,7 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TEXTPATH_API 4  /* bump with any change to what the module's functions take or do */
+#define TEXTPATH_API 5  /* bump with any change to what the module's functions take or do */
 
 #ifndef T_OBJECT_EX
 #define T_OBJECT_EX Py_T_OBJECT_EX
@@ -62,7 +66,8 @@ static Py_ssize_t span_off[SP_N], line_off[TL_N];
 static PyObject *s_runs, *s_s, *s_style_cache, *s_ctx, *s_context, *s_plain, *s_warn,
     *s_commands, *s_events, *s_profile, *s_width, *s_width_known, *s_area, *s_left,
     *s_align, *s_font, *s_height, *s_line_spacing, *s_line, *s_ops, *s_text_height,
-    *s_line_start, *s_print_line, *s_apply_run, *s_run_ctx, *s_sb, *s_mb, *s_base, *s_cr_is_lf;
+    *s_line_start, *s_print_line, *s_apply_run, *s_run_ctx, *s_sb, *s_mb, *s_base, *s_cr_is_lf,
+    *s_tab_stops, *s_unit_x;
 
 /* ------------------------------------------------------------------ objects without __init__ */
 
@@ -114,13 +119,20 @@ fail:
     return NULL;
 }
 
-/* Span(text, x, style, cell); new reference. Borrows style; steals nothing else. */
+/* Span(text, x, style, cell); new reference. Borrows style; steals nothing else.
+ * Not tracked by the cyclic GC: a Span holds a str, two ints and a frozen Style of atoms, so
+ * it can be in no cycle (nothing in the project assigns its fields), and a text-heavy feed's
+ * thousands of Spans are then not traversed by every collection (CPython leaves tuples and
+ * dicts of atoms untracked for the same reason). ~20% of the CPU on lines of several spans. */
 static PyObject *
 new_span(PyObject *text, Py_ssize_t x, PyObject *style, PyObject *cell)
 {
     PyObject *v[SP_N] = {Py_NewRef(text), PyLong_FromSsize_t(x), Py_NewRef(style),
                          Py_NewRef(cell)};
-    return make(Span_type, span_off, v, SP_N);
+    PyObject *o = make(Span_type, span_off, v, SP_N);
+    if (o != NULL)
+        PyObject_GC_UnTrack(o);
+    return o;
 }
 
 /* TextLine(offset=, end=, spans=, align=, left=, width=, height=, feed=, till_spans=None).
@@ -306,6 +318,11 @@ typedef struct {
     Py_ssize_t text_height;
     PyObject *last_end;   /* the last plain line's end (owned), and its value */
     Py_ssize_t last_end_v;
+    /* moves inside lines: Decoder._tab_stops() while no run changes the settings (owned),
+     * and s.unit_x once read (no command a block holds changes it) */
+    PyObject *tab_stops;
+    double unit_x;
+    int unit_x_known;
 } Call;
 
 /* The decoder's own attributes (_ctx, _style_cache, s) straight from its __dict__ when its
@@ -568,7 +585,8 @@ add_text(Call *c, PyObject *ops, const char *p, Py_ssize_t n, Py_ssize_t text_he
     Py_ssize_t nops = PyList_GET_SIZE(ops);
     if (nops) {
         PyObject *op = PyList_GET_ITEM(ops, nops - 1);
-        if (PyList_GET_ITEM(op, 2) == enc && PyList_GET_ITEM(op, 3) == style) {
+        if (PyList_GET_ITEM(op, 0) == TEXT && PyList_GET_ITEM(op, 2) == enc
+            && PyList_GET_ITEM(op, 3) == style) {
             int same = PyObject_RichCompareBool(PyList_GET_ITEM(op, 4), cell, Py_EQ);
             if (same < 0)
                 goto done;
@@ -619,6 +637,8 @@ line_is_utf8(PyObject *ops)
     int seen = 0;
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(ops); i++) {
         PyObject *op = PyList_GET_ITEM(ops, i);
+        if (PyList_GET_ITEM(op, 0) != TEXT)  /* a move (see move_op) */
+            continue;
         PyObject *raw = PyList_GET_ITEM(op, 1);
         if (is_ascii(PyBytes_AS_STRING(raw), PyBytes_GET_SIZE(raw)))
             continue;
@@ -663,8 +683,47 @@ decode_op(PyObject *raw, PyObject *enc, int utf8)
     return c_decode_single(p, n, PyTuple_GET_ITEM(enc, 1));
 }
 
-/* Mirrors layout.spans_if_fit: a new list of spans, Py_None (new ref) when the line wraps,
- * NULL on error. */
+/* A move op [kind, value] of the line (HT, ESC $, ESC \\; see move_op) applied to x as
+ * LineBuilder.layout does: 0 moved, 1 when the layout would drop it (past the paper's edge;
+ * the LineBuilder then reports the till's own line), -1 on error. */
+static int
+apply_move(PyObject *op, Py_ssize_t *x, Py_ssize_t width)
+{
+    PyObject *value = PyList_GET_ITEM(op, 1);
+    Py_ssize_t kind = PyLong_AsSsize_t(PyList_GET_ITEM(op, 0));
+    if (kind == -1 && PyErr_Occurred())
+        return -1;
+    if (kind == 3) {  /* TAB: value = tab stops in dots */
+        if (!PyTuple_Check(value)) {
+            PyErr_SetString(PyExc_TypeError, "tab stops must be a tuple");
+            return -1;
+        }
+        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(value); i++) {
+            Py_ssize_t stop = PyLong_AsSsize_t(PyTuple_GET_ITEM(value, i));
+            if (stop == -1 && PyErr_Occurred())
+                return -1;
+            if (stop > *x) {
+                if (stop > width)
+                    return 1;
+                *x = stop;
+                break;
+            }
+        }
+        return 0;
+    }
+    Py_ssize_t v = PyLong_AsSsize_t(value);
+    if (v == -1 && PyErr_Occurred())
+        return -1;
+    if (kind == 2)  /* REL */
+        v += *x;
+    if (v < 0 || v > width)
+        return 1;
+    *x = v;
+    return 0;
+}
+
+/* Mirrors layout.spans_if_fit: a new list of spans, Py_None (new ref) when the line wraps
+ * or a move in it falls off the paper, NULL on error. */
 static PyObject *
 spans_if_fit(PyObject *ops, Py_ssize_t width)
 {
@@ -677,6 +736,16 @@ spans_if_fit(PyObject *ops, Py_ssize_t width)
     Py_ssize_t x = 0;
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(ops); i++) {
         PyObject *op = PyList_GET_ITEM(ops, i);
+        if (PyList_GET_ITEM(op, 0) != TEXT) {
+            int r = apply_move(op, &x, width);
+            if (r < 0)
+                goto fail;
+            if (r) {
+                Py_DECREF(spans);
+                Py_RETURN_NONE;
+            }
+            continue;
+        }
         PyObject *text = decode_op(PyList_GET_ITEM(op, 1), PyList_GET_ITEM(op, 2), utf8);
         if (text == NULL)
             goto fail;
@@ -718,6 +787,21 @@ spans_if_fit(PyObject *ops, Py_ssize_t width)
 fail:
     Py_DECREF(spans);
     return NULL;
+}
+
+/* self.name(a, b) with two ints; new reference. */
+static PyObject *
+call_method_ints(PyObject *self, PyObject *name, Py_ssize_t a, Py_ssize_t b)
+{
+    PyObject *ao = PyLong_FromSsize_t(a), *bo = PyLong_FromSsize_t(b);
+    PyObject *r = NULL;
+    if (ao != NULL && bo != NULL) {
+        PyObject *args[3] = {self, ao, bo};
+        r = PyObject_VectorcallMethod(name, args, 3, NULL);
+    }
+    Py_XDECREF(ao);
+    Py_XDECREF(bo);
+    return r;
 }
 
 /* Mirrors TextLines._line_end: the LF at end - 1 prints the line. `start` < 0 is None;
@@ -770,14 +854,7 @@ line_end(Call *c, PyObject *ops, Py_ssize_t start, PyObject *align, Py_ssize_t t
         Py_XDECREF(st);
         if (bad)
             goto done;
-        PyObject *a = PyLong_FromSsize_t(end - 1), *e = PyLong_FromSsize_t(end);
-        PyObject *r = NULL;
-        if (a != NULL && e != NULL) {
-            PyObject *args[3] = {c->self, a, e};
-            r = PyObject_VectorcallMethod(s_print_line, args, 3, NULL);
-        }
-        Py_XDECREF(a);
-        Py_XDECREF(e);
+        PyObject *r = call_method_ints(c->self, s_print_line, end - 1, end);
         if (r == NULL)
             goto done;
         Py_DECREF(r);
@@ -919,6 +996,35 @@ command_length(const unsigned char *p, const unsigned char *end, int cr_is_lf)
     return 3;
 }
 
+/* Length of a move within a line at p, 0 when none starts there: HT, ESC $ nL nH, ESC \\ nL nH. */
+static Py_ssize_t
+move_length(const unsigned char *p, const unsigned char *end)
+{
+    if (*p == 0x09)
+        return 1;
+    if (*p == 0x1B && p + 3 < end && (p[1] == '$' || p[1] == '\\'))
+        return 4;
+    return 0;
+}
+
+/* Whether a run [p, end) of style commands sets what Decoder._tab_stops reads (the font,
+ * the character spacing, the width): ESC SP, ESC !, ESC M, GS !. An ESC t run (python-escpos
+ * sends one before each accent) keeps the stops. */
+static int
+run_moves_tab_stops(const unsigned char *p, const unsigned char *end)
+{
+    while (p < end) {
+        Py_ssize_t k = command_length(p, end, 0);
+        if (k <= 0)
+            return 1;  /* never inside a run: be safe */
+        if (k == 3 && ((p[0] == 0x1B && (p[1] == ' ' || p[1] == '!' || p[1] == 'M'))
+                       || (p[0] == 0x1D && p[1] == '!')))
+            return 1;
+        p += k;
+    }
+    return 0;
+}
+
 /* Where the whole lines starting at `pos` end (style_runs' lines pattern: text bytes 0x20-0xFF
  * and style commands, each line ended by LF, as many lines as are complete before `limit`);
  * -1 - i when not even one line is, i being where the scan stopped: no whole line starts
@@ -935,12 +1041,23 @@ block_end(const unsigned char *buf, Py_ssize_t pos, Py_ssize_t limit, int cr_is_
             last = ++i;
         else {
             Py_ssize_t k = command_length(buf + i, buf + limit, cr_is_lf);
-            if (k == 0)
+            if (k == 0 && (k = move_length(buf + i, buf + limit)) == 0)
                 break;
             i += k;
         }
     }
     return last < 0 ? -1 - i : last;
+}
+
+/* A line's first text or move: it starts at c->q with the alignment in force. */
+static int
+start_line(Call *c)
+{
+    c->start = c->q;
+    PyObject *s = dget(c, s_s);
+    Py_XSETREF(c->align, s ? PyObject_GetAttr(s, s_align) : NULL);
+    Py_XDECREF(s);
+    return c->align == NULL ? -1 : 0;
 }
 
 /* One piece of text between runs (it may hold LFs): the body of the text branch of
@@ -992,19 +1109,78 @@ text_piece(Call *c, const char *p, const char *stop)
     }
     if (p < stop) {  /* text after the last LF: a line a run will continue */
         Py_ssize_t n = stop - p;
-        if (!PyList_GET_SIZE(c->ops)) {
-            c->start = c->q;
-            PyObject *s = dget(c, s_s);
-            Py_XSETREF(c->align, s ? PyObject_GetAttr(s, s_align) : NULL);
-            Py_XDECREF(s);
-            if (c->align == NULL)
-                return -1;
-        }
+        if (!PyList_GET_SIZE(c->ops) && start_line(c) < 0)
+            return -1;
         if ((c->text_height = add_text(c, c->ops, p, n, c->text_height)) < 0)
             return -1;
         c->q += n;
     }
     return 0;
+}
+
+/* HT, ESC $ or ESC \\ at p inside a line: the op `Decoder._move_op` makes, appended to the
+ * line's ops (which start here when empty, as _c_ht / _line_move start the line). */
+static int
+move_op(Call *c, const unsigned char *p)
+{
+    if (!PyList_GET_SIZE(c->ops) && start_line(c) < 0)
+        return -1;
+    long kind;
+    PyObject *value;
+    if (*p == 0x09) {  /* [TAB, self._tab_stops()] */
+        if (c->tab_stops == NULL) {
+            c->tab_stops = call_method0(c->self, s_tab_stops);
+            if (c->tab_stops == NULL)
+                return -1;
+            if (!PyTuple_Check(c->tab_stops)) {
+                Py_CLEAR(c->tab_stops);
+                PyErr_SetString(PyExc_TypeError, "_tab_stops must return a tuple");
+                return -1;
+            }
+        }
+        kind = 3;
+        value = Py_NewRef(c->tab_stops);
+    }
+    else {  /* [ABS or REL, self._x(units)], as Decoder._move_op */
+        if (!c->unit_x_known) {
+            PyObject *s = dget(c, s_s);
+            PyObject *ux = s ? PyObject_GetAttr(s, s_unit_x) : NULL;
+            Py_XDECREF(s);
+            if (ux == NULL)
+                return -1;
+            c->unit_x = PyFloat_AsDouble(ux);
+            Py_DECREF(ux);
+            if (c->unit_x == -1.0 && PyErr_Occurred())
+                return -1;
+            c->unit_x_known = 1;
+        }
+        long v = p[2] | p[3] << 8;
+        kind = p[1] == '$' ? 1 : 2;
+        if (kind == 2 && v >= 0x8000)
+            v -= 0x10000;
+        double dots = v * c->unit_x;  /* int(units * unit_x): truncated toward zero */
+        if (!(dots > -1e15 && dots < 1e15)) {
+            PyErr_SetString(PyExc_OverflowError, "motion unit out of range");
+            return -1;
+        }
+        value = PyLong_FromLongLong((long long)dots);
+        if (value == NULL)
+            return -1;
+    }
+    PyObject *op = PyList_New(2);
+    PyObject *k = PyLong_FromLong(kind);
+    if (op == NULL || k == NULL) {
+        Py_XDECREF(op);
+        Py_XDECREF(k);
+        Py_DECREF(value);
+        return -1;
+    }
+    PyList_SET_ITEM(op, 0, k);
+    PyList_SET_ITEM(op, 1, value);
+    int r = PyList_Append(c->ops, op);
+    Py_DECREF(op);
+    c->commands += 1;
+    return r;
 }
 
 /* self.commands += what was counted; keeps an error already raised. */
@@ -1102,6 +1278,16 @@ textpath_lines(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     while (p < end) {
         Py_ssize_t k = *p >= 0x20 || *p == '\n' ? 0 : command_length(p, end, cr_is_lf);
         if (k == 0) {
+            Py_ssize_t m = *p >= 0x20 || *p == '\n' ? 0 : move_length(p, end);
+            if (m) {  /* a move inside the line: the text before it first */
+                if (text < p && text_piece(&c, (const char *)text, (const char *)p) < 0)
+                    goto done;
+                if (move_op(&c, p) < 0)
+                    goto done;
+                c.q += m;
+                text = p = p + m;
+                continue;
+            }
             p++;
             continue;
         }
@@ -1124,6 +1310,8 @@ textpath_lines(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             goto done;
         c.q += r - p;
         clear_plain(&c);
+        if (c.tab_stops != NULL && run_moves_tab_stops(p, r))
+            Py_CLEAR(c.tab_stops);
         text = p = r;
     }
     if (text < end && text_piece(&c, (const char *)text, (const char *)end) < 0)
@@ -1136,6 +1324,7 @@ done:
     Py_XDECREF(c.ops);
     Py_XDECREF(c.align);
     clear_plain(&c);
+    Py_XDECREF(c.tab_stops);
     Py_XDECREF(c.events);
     Py_XDECREF(c.runs);
     Py_XDECREF(c.run_ctx);
@@ -1539,6 +1728,8 @@ PyInit__textpath(void)
     INTERN(s_text_height, "text_height");
     INTERN(s_line_start, "_line_start");
     INTERN(s_print_line, "_print_line");
+    INTERN(s_tab_stops, "_tab_stops");
+    INTERN(s_unit_x, "unit_x");
     INTERN(s_apply_run, "_apply_run");
     INTERN(s_run_ctx, "_run_ctx");
     INTERN(s_base, "_base");

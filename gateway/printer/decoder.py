@@ -49,6 +49,7 @@ _CTRL = re.compile(rb"[\x00-\x1f]")
 _NUL_RUN = re.compile(rb"\x00+")
 MAX_PAYLOAD = graphics.MAX_IMAGE_BYTES  # larger declared payloads are skipped, not buffered
 NEED = -1  # handler result: the command is not complete yet
+_EVERY_8 = tuple(range(8, 256, 8))  # tab stops (in characters) before ESC D sets any
 ALIGN = {0: "left", 1: "center", 2: "right", 48: "left", 49: "center", 50: "right"}
 
 
@@ -108,6 +109,7 @@ class Decoder(TextLines):
         self._run_ctx: dict[bytes, list] = {}  # C text path: run -> [context before, after, ...]
         self._run_re, self._lines_re, self._split_re = patterns(cr_is_lf)
         self._encs: dict[tuple, tuple] = {}
+        self._tab_cache: dict[tuple, tuple] = {}  # (font, spacing, width, ESC D stops) -> stops in dots
         self._symbols: dict[int, tuple[bytes, dict]] = {}  # GS ( k stored data per symbol
         self._sym_opts: dict[int, dict] = {}
         self._stored: dict[str, object] = {}  # defined NV / download images by key
@@ -117,6 +119,7 @@ class Decoder(TextLines):
         self._page_y = 0
         self._page_x = 0
         self._image_row = False  # the pending line holds ESC * bit image data: its LF prints that
+        self._wait_lines = True  # C path: a line cut by the end of a feed waits for the rest (close() clears)
         self.commands = 0
         self.unknown = 0
         self._reset_state()
@@ -125,7 +128,8 @@ class Decoder(TextLines):
     # ------------------------------------------------------------------ public
     @property
     def offset(self) -> int:
-        """Stream bytes consumed so far (fed bytes still waiting in a partial command are not)."""
+        """Stream bytes consumed so far (fed bytes still waiting in a partial command are not, nor,
+        on the C text path, a line of text whose LF has not come yet; close() consumes all)."""
         return self._base
 
     def feed(self, data: bytes) -> list[Event]:
@@ -143,6 +147,12 @@ class Decoder(TextLines):
 
     def close(self) -> list[Event]:
         """End of stream: print what is pending; report a command cut short."""
+        if self._buf and self._wait_lines:  # a line kept for its LF: decode it as it stands
+            self._wait_lines = False
+            try:
+                self._parse()
+            finally:
+                self._wait_lines = True
         if self._buf:
             self._warn(self._base, self._base + len(self._buf),
                        f"stream ended inside a command ({bytes(self._buf[:4]).hex(' ')}...)")
@@ -261,6 +271,7 @@ class Decoder(TextLines):
         n = len(buf)
         pos = 0
         ctrl = self._ctrl
+        cmd2 = self._cmd2
         search = _CTRL.search
         lines = self._lines_re.match
         run = self._run_re.match
@@ -269,9 +280,10 @@ class Decoder(TextLines):
         while pos < n:
             b = buf[pos]
             m = None
-            if b >= 0x20 or b == 0x0A or ((b == ESC or b == GS or b == 0x0D) and (m := run(buf, pos))):
-                # text, LF or a style run: maybe whole lines (not tried at other commands or
-                # inside image data, which may hold any byte)
+            if (b >= 0x20 or b == 0x0A or ((b == ESC or b == GS or b == 0x0D) and (m := run(buf, pos)))
+                    or (fast is not None and (b == 0x09 or (b == ESC and pos + 1 < n and buf[pos + 1] in (0x24, 0x5C))))):
+                # text, LF, a style run or (the C path takes them) HT, ESC $, ESC \\: maybe whole lines
+                # (not tried at other commands or inside image data, which may hold any byte)
                 if pos >= retry and not self._line.ops and not self._page_mode and not self._image_row:
                     if fast is not None:  # the C text path: finds the block and decodes it
                         end = fast.lines(self, buf, pos, pos + C_BLOCK)
@@ -281,6 +293,11 @@ class Decoder(TextLines):
                         # where its scan stopped (another command, the buffer's end, the C_BLOCK
                         # bound): no whole line starts before that, so do not ask again until then
                         retry = max(-1 - end, pos + 1)
+                        if retry >= n and n - pos < C_BLOCK and self._wait_lines:
+                            # the buffer ends inside a line of text and style runs: keep it until its
+                            # LF comes (the next feed's block takes it whole, same events; close()
+                            # or more than C_BLOCK of it without an LF decodes it as it stands)
+                            break
                     else:
                         block = lines(buf, pos, pos + MAX_BLOCK)  # a whole stream fed at once: bounded copies
                         if block is not None:
@@ -300,7 +317,17 @@ class Decoder(TextLines):
                     self._text(bytes(buf[pos:stop]), pos)
                     pos = stop
                     continue
-            r = ctrl[b](buf, pos, n)
+            if (b == ESC or b == GS or b == FS) and pos + 1 < n and (spec := cmd2.get(b << 8 | buf[pos + 1])):
+                # a known ESC/GS/FS command: what _prefixed does, without its calls
+                argc, handler = spec
+                if argc < 0:
+                    r = handler(buf, pos, n)
+                elif (r := pos + 2 + argc) > n:
+                    break
+                elif handler is not None:
+                    handler(buf[pos + 2:r], self._base + pos, self._base + r)
+            else:
+                r = ctrl[b](buf, pos, n)
             if r < 0:
                 break
             self.commands += 1
@@ -380,6 +407,12 @@ class Decoder(TextLines):
             0x28: self._f_paren, 0x32: self._f_define_kanji, 0x67: self._f_user_memory,
             0x71: self._f_define_nv,
         }
+        # (prefix << 8 | second byte) -> (argument count, handler) or (-1, variable-length handler)
+        self._cmd2: dict[int, tuple[int, Callable | None]] = {}
+        for prefix, fixed, var in ((ESC, self._esc_fixed, self._esc_var), (GS, self._gs_fixed, self._gs_var),
+                                   (FS, self._fs_fixed, self._fs_var)):
+            self._cmd2.update({prefix << 8 | c: (-1, h) for c, h in var.items()})
+            self._cmd2.update({prefix << 8 | c: spec for c, spec in fixed.items()})
 
     def _abs(self, pos: int) -> int:
         return self._base + pos
@@ -398,15 +431,29 @@ class Decoder(TextLines):
         return pos + 1
 
     def _c_ht(self, buf, pos, n):
-        s = self.s
-        cell = (FONT_CELL.get(s.font, 12) + s.spacing) * s.width
-        tabs = s.tabs if s.tabs is not None else tuple(range(8, 256, 8))
-        line = self._line
-        if not line:
-            self._line_start = self._abs(pos)
-            line.align = s.align
-        line.move(TAB, tuple(t * cell for t in tabs))
+        self._line_move(TAB, self._tab_stops(), self._abs(pos))
         return pos + 1
+
+    def _tab_stops(self) -> tuple:
+        """The tab stops in dots, for the font and spacing in force."""
+        s = self.s
+        key = (s.font, s.spacing, s.width, s.tabs)
+        stops = self._tab_cache.get(key)
+        if stops is None:
+            if len(self._tab_cache) >= 4096:  # bound the cache on hostile streams
+                self._tab_cache.clear()
+            cell = (FONT_CELL.get(s.font, 12) + s.spacing) * s.width
+            stops = self._tab_cache[key] = tuple(t * cell for t in (s.tabs if s.tabs is not None else _EVERY_8))
+        return stops
+
+    def _move_op(self, cmd: int, v: int) -> list:
+        """The line operation of HT (cmd 0x09), ESC $ (0x24) or ESC \\ (0x5C) with argument
+        nL | nH << 8: what _c_ht / _e_abs / _e_rel append (move_op in _textpath.c mirrors it)."""
+        if cmd == 0x09:
+            return [TAB, self._tab_stops()]
+        if cmd == 0x24:
+            return [ABS, self._x(v)]
+        return [REL, self._x(v - 0x10000 if v >= 0x8000 else v)]
 
     def _c_lf(self, buf, pos, n):
         a = self._abs(pos)
@@ -538,13 +585,10 @@ class Decoder(TextLines):
         self._mark()
 
     def _e_abs(self, args, a, e):
-        self._line_move(ABS, self._x(args[0] | args[1] << 8), a)
+        self._line_move(*self._move_op(0x24, args[0] | args[1] << 8), a)
 
     def _e_rel(self, args, a, e):
-        v = args[0] | args[1] << 8
-        if v >= 0x8000:
-            v -= 0x10000
-        self._line_move(REL, self._x(v), a)
+        self._line_move(*self._move_op(0x5C, args[0] | args[1] << 8), a)
 
     def _line_move(self, kind, value, a):
         line = self._line
@@ -877,10 +921,9 @@ class Decoder(TextLines):
         m = buf[pos + 2]
         a = self._abs(pos)
         if m <= 6:  # form A: data ends with NUL
-            i = pos + 3
-            limit = pos + 3 + 255
-            while i < n and buf[i] != 0 and i < limit:
-                i += 1
+            i = buf.find(0, pos + 3, min(n, pos + 3 + 255))
+            if i < 0:
+                i = min(n, pos + 3 + 255)
             if i >= n:
                 return NEED
             if buf[i] != 0:

@@ -96,12 +96,18 @@ class LineBuilder:
 
 
 def spans_if_fit(ops: list[list], width: int) -> list[Span] | None:
-    """The spans `layout(0, width)` gives a line of text operations when it needs no wrap;
-    None when it would wrap (then `layout` decides where)."""
+    """The spans `layout(0, width)` gives a line of operations when it needs no wrap and
+    drops no move; None when it would wrap or drop one (then `layout` decides)."""
     utf8 = _line_is_utf8(ops)
     spans = []
     x = 0
-    for _, raw, enc, style, cell in ops:
+    for op in ops:
+        if op[0] != TEXT:
+            x = _moved(op, x, width)
+            if x is None:
+                return None
+            continue
+        _, raw, enc, style, cell = op
         text = _decode(raw, enc, utf8)
         if text:
             cell = cell or 1
@@ -111,6 +117,17 @@ def spans_if_fit(ops: list[list], width: int) -> list[Span] | None:
             spans.append(Span(text, x, style, cell))
             x = end
     return spans
+
+
+def _moved(op: list, x: int, width: int) -> int | None:
+    """x after a move as `layout` makes it; None when `layout` would drop the move."""
+    if op[0] == TAB:
+        for stop in op[1]:
+            if stop > x:
+                return stop if stop <= width else None
+        return x
+    nx = op[1] if op[0] == ABS else x + op[1]
+    return nx if 0 <= nx <= width else None
 
 
 def _line_is_utf8(ops: list[list]) -> bool:

@@ -26,7 +26,7 @@ from gateway.printer.layout import TEXT, decode_line_text, spans_if_fit
 from gateway.printer.profiles import FONT_HEIGHT
 from gateway.printer.style_runs import compile_run
 
-_C_API = 4  # TEXTPATH_API in _textpath.c
+_C_API = 5  # TEXTPATH_API in _textpath.c
 
 
 def _load_accelerator():
@@ -180,7 +180,7 @@ class TextLines:
         enc, style, cell, height = self._ctx or self._context()
         if ops:
             op = ops[-1]
-            if op[2] is enc and op[3] is style and op[4] == cell:
+            if op[0] == TEXT and op[2] is enc and op[3] is style and op[4] == cell:
                 op[1] += raw
                 return text_height
         ops.append([TEXT, raw, enc, style, cell])

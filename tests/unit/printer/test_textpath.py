@@ -17,7 +17,16 @@ from hypothesis import strategies as st
 from gateway.printer import render_text as render_text_mod
 from gateway.printer import text_lines
 from gateway.printer.decoder import Decoder
-from gateway.printer.document import PLAIN, Barcode, Document, Feed, Receipt, Span, TextLine
+from gateway.printer.document import (
+    PLAIN,
+    Barcode,
+    Document,
+    Feed,
+    Receipt,
+    Span,
+    TextLine,
+    Warning,
+)
 from gateway.printer.render_text import render_text
 
 from .helpers import printer
@@ -121,6 +130,56 @@ def test_lines_at_and_past_the_wrap_width(profile):
     else:  # unknown paper: never invent a wrap
         assert [e.text for e in out] == ["a" * columns, "b" * (columns + 1),
                                          "c" * (columns - 1) + "dd", "a" * (columns - 1) + "e"]
+
+
+@needs_c
+@pytest.mark.parametrize("profile", ["TM-T88V", "default"])
+def test_tabs_and_positions_inside_lines(profile):
+    """HT, ESC $ and ESC \\ inside a line (the C path lays such lines out itself): columns
+    where the printer puts them, a move past the paper's edge dropped (and the till's own line
+    kept), arguments that are LF or ESC bytes, GS P motion units, a tab after a font change."""
+    data = (b"\x1bt\x13\x1bD\x14\x1a\x00" + b"Item\tQty\t2,50 \xd5\n"  # ESC D stops at columns 20 and 26
+            + b"korting\x1b$\x80\x01-0,19\n"  # dot 384
+            + b"x\x1b$\x0a\x00y\x1b$\x1b\x00z\n"  # arguments 10 and 27: an LF and an ESC byte
+            + b"ab\x1b\\\x10\x00cd\x1b\\\xf8\xffe\n"  # +16, then -8 dots
+            + b"far\x1b$\xff\x7fout\n"  # past the edge: dropped
+            + b"\tfirst\t\n" + b"\x1b$\x20\x00\n"  # a line starting with a move; moves only
+            + b"\x1b!\x01a\tb\x1b!\x20c\td\n"  # font B then double width: other tab stops
+            + b"\x1dP\xb4\x5a" + b"u\x1b$\x64\x00v\n")  # GS P: 2 dots a unit
+    doc = same_on_both(data, profile=profile)
+    for start in (b"\tx\n", b"\x1b$\x60\x00x\n", b"\x1b\\\x60\x00x\n"):  # a stream or block starting with a move
+        assert [(s.text, s.x) for s in text_lines_of(same_on_both(start + data, profile=profile))[0].spans] == [("x", 96)]
+        assert same_on_both(b"\x1bd\x01" + start, profile=profile).to_dict()
+    for size in (1, 3, 4, 7):
+        assert same_on_both(data, profile=profile, size=size).to_dict() == doc.to_dict()
+    out = text_lines_of(doc)
+    first = out[0]
+    assert [(s.text, s.x) for s in first.spans] == [("Item", 0), ("Qty", 240), ("2,50 €", 312)]
+    assert [(s.text, s.x) for s in out[1].spans] == [("korting", 0), ("-0,19", 384)]
+    assert [(s.text, s.x) for s in out[2].spans] == [("x", 0), ("y", 10), ("z", 27)]
+    assert [(s.text, s.x) for s in out[3].spans] == [("ab", 0), ("cd", 40), ("e", 56)]
+    if Decoder(profile).profile.width_known:
+        assert out[4].till_spans is not None and out[4].text == "farout"
+
+
+@needs_c
+def test_a_line_cut_by_the_end_of_a_feed():
+    """The C path keeps a line cut by the end of a feed until its LF comes (offset does not count
+    it yet); the events are the reference's, and close() prints a line that never got its LF."""
+    data = b"\x1bE\x01Bold\x1bE\x00 and plain 2,50\nsecond\tline\n" + b"tail without LF"
+    for size in (4, 10, 25):
+        doc = same_on_both(data, size=size)
+        assert [ln.rstrip() for ln in lines(doc)] == ["Bold and plain 2,50", "second  line", "tail without LF"]
+        assert not any(isinstance(e, Warning) for e in doc.events)
+    saved, text_lines.TextLines._fast = text_lines.TextLines._fast, C
+    try:
+        dec = Decoder("TM-T88V")
+        assert dec.feed(b"abc") == [] and dec.offset == 0
+        out = dec.feed(b"def\nxy")
+        assert [e.text for e in out] == ["abcdef"] and dec.offset == 7
+        assert [e.text for e in dec.close()] == ["xy"] and dec.offset == 9
+    finally:
+        text_lines.TextLines._fast = saved
 
 
 @needs_c
