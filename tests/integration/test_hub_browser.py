@@ -75,8 +75,9 @@ def _click(driver, css: str, then_url: str | None = None, then_text: str | None 
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
-    driver.find_element(By.CSS_SELECTOR, css).click()
     wait = WebDriverWait(driver, 20)
+    # the URL of a new page can match before its document is there: wait for the button itself
+    wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, css))).click()
     if then_url:  # a regular expression the new URL matches
         wait.until(ec.url_matches(then_url))
     if then_text:
