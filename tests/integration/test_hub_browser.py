@@ -71,15 +71,36 @@ def _shot(driver, name: str) -> Path:
 
 def _click(driver, css: str, then_url: str | None = None, then_text: str | None = None) -> None:
     """Click, then wait (a loaded machine is slow) until the next page is there."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
     wait = WebDriverWait(driver, 20)
-    # the URL of a new page can match before its document is there: wait for the button itself
-    wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, css))).click()
-    if then_url:  # a regular expression the new URL matches
+
+    def clicked(d) -> bool:
+        # the URL of a new page can match before its document is there, and the button found may
+        # belong to the page being replaced: wait for the document, find the button, click; a
+        # button gone before the click ("stale", "does not belong to the document") is found again
+        if d.execute_script("return document.readyState") != "complete":
+            return False
+        try:
+            button = ec.element_to_be_clickable((By.CSS_SELECTOR, css))(d)
+            if not button:
+                return False
+            button.click()
+        except StaleElementReferenceException:
+            return False
+        except WebDriverException as exc:
+            if "does not belong to the document" in str(exc) or "no such element" in str(exc):
+                return False
+            raise
+        return True
+
+    wait.until(clicked, f"no clickable {css!r} on {driver.current_url}")
+    if then_url:  # a regular expression the new URL matches, and that page loaded
         wait.until(ec.url_matches(then_url))
+        wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
     if then_text:
         wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "main"), then_text))
 
