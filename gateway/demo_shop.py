@@ -20,14 +20,15 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from gateway.printer.barcodes import gs1_check_digit
+
 KEY = b"demo-retailer-card-key-not-for-production"
 KEY_ID = "k1"
 
 
 def ean13(first12: str) -> str:
     """A 13-digit card number with its check digit (what a card's barcode carries)."""
-    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first12))
-    return first12 + str((10 - total % 10) % 10)
+    return first12 + str(gs1_check_digit(first12))
 
 
 @dataclass(frozen=True)

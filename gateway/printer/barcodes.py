@@ -57,13 +57,18 @@ def barcode_text(symbology: str, raw: bytes) -> str:
 _CHECKED = {"ean13": 12, "upc-a": 11, "ean8": 7}
 
 
+def gs1_check_digit(body: str) -> int:
+    """GS1 mod-10 check digit of `body` (the digits before the check digit)."""
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return (10 - total % 10) % 10
+
+
 def hri_text(symbology: str, data: str) -> str:
     """The digits the printer prints under (or over) the bars: EAN-13, EAN-8 and UPC-A sent
     without their check digit get it, as the printer computes it; everything else as sent."""
     if len(data) != _CHECKED.get(symbology) or not data.isdigit():
         return data
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(data)))
-    return data + str((10 - total % 10) % 10)
+    return data + str(gs1_check_digit(data))
 
 
 def symbol_text(raw: bytes) -> str:

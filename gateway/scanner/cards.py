@@ -30,6 +30,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from gateway.printer.barcodes import gs1_check_digit
+
 MAX_SCAN = 4096  # a QR payload from an app is small; more than this is noise
 _CODE128 = re.compile(r"[A-Za-z0-9\-]{4,40}")
 _AIM = re.compile(r"\](?P<sym>[A-Za-z])(?P<mod>[0-9A-Za-z])")
@@ -96,12 +98,6 @@ class CardRules:
 
 
 # -- check digits -----------------------------------------------------------------------------
-def gs1_check_digit(body: str) -> int:
-    """GS1 mod-10 check digit of `body` (the digits before the check digit)."""
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
-    return (10 - total % 10) % 10
-
-
 def gs1_valid(digits: str) -> bool:
     return digits.isdigit() and len(digits) >= 2 and gs1_check_digit(digits[:-1]) == int(digits[-1])
 
