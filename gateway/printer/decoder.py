@@ -318,7 +318,8 @@ class Decoder(TextLines):
                     pos = stop
                     continue
             if (b == ESC or b == GS or b == FS) and pos + 1 < n and (spec := cmd2.get(b << 8 | buf[pos + 1])):
-                # a known ESC/GS/FS command: what _prefixed does, without its calls
+                # a known ESC/GS/FS command, from one table (an unknown one, or a prefix whose
+                # second byte has not come, goes to _prefixed through ctrl)
                 argc, handler = spec
                 if argc < 0:
                     r = handler(buf, pos, n)
@@ -524,34 +525,24 @@ class Decoder(TextLines):
         return pos + 1  # a lone DLE is not a command: skip it, keep what follows
 
     # --- ESC / GS / FS dispatch
-    def _prefixed(self, buf, pos, n, fixed, var, name):
+    def _prefixed(self, buf, pos, n, name):
+        """ESC/GS/FS that `_parse` did not find in `_cmd2` (every known command, fixed and
+        variable length): its second byte has not come yet, or the command is unknown."""
         if pos + 1 >= n:
             return NEED
         c = buf[pos + 1]
-        spec = fixed.get(c)
-        if spec is not None:
-            argc, handler = spec
-            end = pos + 2 + argc
-            if end > n:
-                return NEED
-            if handler is not None:
-                handler(buf[pos + 2:end], self._abs(pos), self._abs(end))
-            return end
-        h = var.get(c)
-        if h is not None:
-            return h(buf, pos, n)
         self._warn(self._abs(pos), self._abs(pos) + 2,
                    f"unknown command {name} 0x{c:02x} ({chr(c) if 0x20 < c < 0x7F else '?'}); skipped 2 bytes")
         return pos + 2
 
     def _c_esc(self, buf, pos, n):
-        return self._prefixed(buf, pos, n, self._esc_fixed, self._esc_var, "ESC")
+        return self._prefixed(buf, pos, n, "ESC")
 
     def _c_gs(self, buf, pos, n):
-        return self._prefixed(buf, pos, n, self._gs_fixed, self._gs_var, "GS")
+        return self._prefixed(buf, pos, n, "GS")
 
     def _c_fs(self, buf, pos, n):
-        return self._prefixed(buf, pos, n, self._fs_fixed, self._fs_var, "FS")
+        return self._prefixed(buf, pos, n, "FS")
 
     def _sized(self, buf, pos, n, header: int, size: int, start_payload: int):
         """Common tail of length-prefixed commands: NEED, a skip of an oversized payload, or the end."""
