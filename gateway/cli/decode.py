@@ -9,7 +9,7 @@ import json
 import os
 import stat
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -84,27 +84,6 @@ def read_chunks(f: BinaryIO, name: str) -> Iterator[bytes]:
         yield chunk
 
 
-def whole_lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    """The same bytes in pieces that end after an LF (the rest goes with the next piece), so
-    no printed line is cut between two feeds: the decoder's C text path takes only whole
-    lines and hands a cut one to the slower Python path. For a file, where the next bytes are
-    always there: a pipe's pieces go to the decoder as they come, or a receipt's cut could
-    wait for the next receipt's first LF. A piece without any LF (image data) goes whole."""
-    rest = b""
-    for chunk in chunks:
-        if rest:
-            chunk = rest + chunk
-        end = chunk.rfind(b"\n") + 1
-        if 0 < end < len(chunk):
-            chunk, rest = chunk[:end], chunk[end:]
-        else:
-            rest = b""
-        if chunk:
-            yield chunk
-    if rest:
-        yield rest
-
-
 def check_escpos(data: bytes, name: str) -> None:
     if not data:
         raise UserError(f"{name} is empty: there is no print stream to decode",
@@ -151,8 +130,6 @@ def run_text(args) -> int:
         first = next(reads, b"")
         check_escpos(first, args.file)
         chunks = itertools.chain([first], reads)
-        if _is_file(f):
-            chunks = whole_lines(chunks)
         dec = Decoder(get_profile(args.profile))
         text = TextStream(dec.profile.cell(0))
         kinds: set[str] = set()  # what check_printable needs, gathered while nothing is printed

@@ -106,12 +106,3 @@ def test_a_receipt_is_written_as_soon_as_its_cut_arrives():
         assert proc.wait(60) == 0
     finally:
         proc.kill()
-
-
-@pytest.mark.parametrize("chunks", [[b"ab\ncd", b"ef\ngh\n", b"ij"], [b"\x1dv0" + bytes(50), b"x\ny"],
-                                    [b"one\n", b"", b"two"], [b"no line feed", b" at all"]])
-def test_whole_lines_moves_the_end_of_a_cut_line_to_the_next_piece(chunks):
-    pieces = list(decode_cli.whole_lines(chunks))
-    assert b"".join(pieces) == b"".join(chunks)
-    for piece in pieces[:-1]:  # a piece stops after its last LF; one without an LF goes whole
-        assert piece and (piece.endswith(b"\n") or b"\n" not in piece)
